@@ -1,0 +1,111 @@
+"""Settings from the environment and an optional `.env` file, validated once at start-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SEEDS = PROJECT_ROOT / "seeds"
+
+
+class ConfigError(ValueError):
+    """A setting with a value the bot cannot use; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the bot can be told; see `.env.example` for the documentation of each."""
+
+    token: str | None = None
+    dev_guild_id: int | None = None
+    seeds: Path = DEFAULT_SEEDS
+    db_path: Path = Path("norfolk.db")
+    spoilers: bool = True
+    spoiler_sections: tuple[str, ...] = ("Plot",)
+    cooldown_rate: int = 5
+    cooldown_per: float = 30.0
+    shard_count: int | None = None
+    max_question_chars: int = 1000
+    log_level: str = "INFO"
+
+    def __repr__(self) -> str:  # never show the token, even in a debugger or a log line
+        token = "set" if self.token else "unset"
+        return f"Config(token={token}, seeds={str(self.seeds)!r}, db_path={str(self.db_path)!r})"
+
+
+def _int(env: Mapping[str, str], name: str, default: int | None, minimum: int = 0) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "on", "true", "yes"}:
+        return True
+    if raw in {"0", "off", "false", "no"}:
+        return False
+    raise ConfigError(f"{name} must be 'on' or 'off', got {raw!r}")
+
+
+def merged_environment(dotenv_path: Path | None = None) -> dict[str, str]:
+    """`.env` values overlaid by the real environment (the environment wins)."""
+    path = dotenv_path if dotenv_path is not None else Path.cwd() / ".env"
+    values = {k: v for k, v in dotenv_values(path).items() if v is not None} if path.is_file() else {}
+    values.update(os.environ)
+    return values
+
+
+def load_config(env: Mapping[str, str] | None = None, **overrides: object) -> Config:
+    """Build a `Config` from a mapping (default: `.env` plus the environment)."""
+    env = merged_environment() if env is None else env
+    token = env.get("DISCORD_TOKEN", "").strip() or None
+    seeds_raw = env.get("NORFOLK_SEEDS", "").strip()
+    sections = env.get("NORFOLK_SPOILER_SECTIONS", "").strip()
+    config = Config(
+        token=token,
+        dev_guild_id=_int(env, "NORFOLK_DEV_GUILD_ID", None, minimum=1),
+        seeds=Path(seeds_raw).expanduser() if seeds_raw else DEFAULT_SEEDS,
+        db_path=Path(env.get("NORFOLK_DB", "").strip() or "norfolk.db").expanduser(),
+        spoilers=_bool(env, "NORFOLK_SPOILERS", True),
+        spoiler_sections=tuple(s.strip() for s in sections.split(",") if s.strip())
+        if sections
+        else ("Plot",),
+        cooldown_rate=_int(env, "NORFOLK_COOLDOWN_RATE", 5, minimum=1) or 5,
+        cooldown_per=_float(env, "NORFOLK_COOLDOWN_SECONDS", 30.0),
+        shard_count=_int(env, "NORFOLK_SHARD_COUNT", None, minimum=1),
+        max_question_chars=_int(env, "NORFOLK_MAX_QUESTION_CHARS", 1000, minimum=1) or 1000,
+        log_level=(env.get("NORFOLK_LOG_LEVEL", "").strip() or "INFO").upper(),
+    )
+    if overrides:
+        from dataclasses import replace
+
+        config = replace(config, **overrides)  # type: ignore[arg-type]
+    return config

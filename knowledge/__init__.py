@@ -1,0 +1,17 @@
+"""Article knowledge: parse → fact index → fuzzy retrieval → cited `Answer`. No Discord here."""
+
+from knowledge.answer import Answer, Citation
+from knowledge.article import Article, ArticleError, load_article, parse_article
+from knowledge.library import Library, LoadReport, load_folder
+
+__all__ = [
+    "Answer",
+    "Article",
+    "ArticleError",
+    "Citation",
+    "Library",
+    "LoadReport",
+    "load_article",
+    "load_folder",
+    "parse_article",
+]

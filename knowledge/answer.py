@@ -1,0 +1,46 @@
+"""The `Answer` every front end renders, and its JSON shape."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A snippet that supports (or, when abstaining, nearly matches) an answer."""
+
+    article: str
+    section: str
+    text: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"article": self.article, "section": self.section, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the bot says: `text is None` means the article does not answer (abstain).
+
+    When abstaining, `citations` holds near misses for "did you mean…" suggestions;
+    `notice` carries a friendly message for input that could not be a question at all.
+    """
+
+    question: str
+    text: str | None
+    citations: tuple[Citation, ...] = ()
+    confidence: float = 0.0
+    notice: str | None = field(default=None, compare=False)
+
+    @property
+    def answered(self) -> bool:
+        return self.text is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The CLI's JSON contract: question, answer (null = abstain), citations, confidence."""
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "citations": [c.to_dict() for c in self.citations],
+            "confidence": round(float(self.confidence), 4),
+        }

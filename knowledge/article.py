@@ -1,0 +1,195 @@
+"""Parse a plain-text, Wikipedia-style article into a plain `Article` dataclass.
+
+The format: a `= Title =` line, an optional infobox of `- Key: Value` lines right after
+the title block, `== Section ==` / `===Sub===` headings (inner spaces optional),
+`- item` list lines and prose paragraphs. Anything that cannot be read raises
+`ArticleError`, which names the file and the line so an admin can fix it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TITLE_RE = re.compile(r"^=(?!=)\s*(?P<text>[^=].*?)\s*(?<!=)=$")
+HEADING_RE = re.compile(r"^(?P<open>={2,6})\s*(?P<text>[^=].*?)\s*(?P<close>={2,6})$")
+INFOBOX_RE = re.compile(r"^[-*•]\s*(?P<key>[^:–—]{1,40}?)\s*:\s*(?P<value>.+)$")
+ITEM_RE = re.compile(r"^[-*•]\s+(?P<text>.+)$")
+
+LEAD = "Lead"
+"""Section name given to the paragraphs before the first heading."""
+
+
+class ArticleError(ValueError):
+    """An article file that cannot be parsed; says which file and line."""
+
+    def __init__(self, source: str, line: int, message: str) -> None:
+        self.source = source
+        self.line = line
+        self.reason = message
+        super().__init__(f"{source}:{line}: {message}")
+
+
+@dataclass(frozen=True)
+class InfoField:
+    """One `- Key: Value` line of the infobox."""
+
+    key: str
+    value: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph or list item, with the path of headings above it."""
+
+    path: tuple[str, ...]
+    text: str
+    line: int
+    is_item: bool = False
+
+
+@dataclass(frozen=True)
+class Article:
+    """A parsed article: title, infobox fields, sections in order and their blocks."""
+
+    title: str
+    source: str
+    infobox: tuple[InfoField, ...] = ()
+    blocks: tuple[Block, ...] = ()
+    sections: tuple[tuple[str, ...], ...] = field(default=())
+
+    def section_text(self, path: tuple[str, ...]) -> str:
+        """All text under a section and its subsections, paragraphs separated by blank lines."""
+        n = len(path)
+        parts: list[str] = []
+        last_path: tuple[str, ...] | None = None
+        for block in self.blocks:
+            if block.path[:n] != path:
+                continue
+            if block.path not in (last_path, path):
+                parts.append(f"**{' › '.join(block.path[n:])}**")
+            last_path = block.path
+            parts.append(f"• {block.text}" if block.is_item else block.text)
+        return "\n\n".join(parts)
+
+
+def _decode(data: bytes, source: str) -> str:
+    if not data.strip():
+        raise ArticleError(source, 1, "the file is empty")
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise ArticleError(source, line, "binary data (NUL byte), not a text article")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ArticleError(source, line, "not valid UTF-8 text") from exc
+    return text
+
+
+def parse_article(text: str, source: str = "<text>") -> Article:
+    """Parse article text; `source` names the file in error messages."""
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ArticleError(source, line, "binary data (NUL byte), not a text article")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if not any(line.strip() for line in lines):
+        raise ArticleError(source, 1, "the file is empty")
+
+    index = 0
+    while not lines[index].strip():
+        index += 1
+    title_match = TITLE_RE.match(lines[index].strip())
+    if not title_match:
+        raise ArticleError(
+            source, index + 1, "expected the title line first, like '= Title =' (one '=' each side)"
+        )
+    title = " ".join(title_match["text"].split())
+    index += 1
+
+    infobox: list[InfoField] = []
+    blocks: list[Block] = []
+    sections: list[tuple[str, ...]] = []
+    path: tuple[str, ...] = (LEAD,)
+    levels: list[int] = []
+    in_lead_prefix = True  # still in the title block, where the infobox may stand
+    pending: list[str] = []  # title-block lines (a caption) not yet known to precede an infobox
+    pending_line = 0
+
+    for number, raw in enumerate(lines[index:], start=index + 1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("="):
+            heading = HEADING_RE.match(line)
+            if not heading:
+                raise ArticleError(
+                    source, number, f"malformed heading {line[:60]!r}: use '== Name ==' or '==Name=='"
+                )
+            if heading["open"] != heading["close"]:
+                raise ArticleError(
+                    source,
+                    number,
+                    f"unbalanced heading {line[:60]!r}: the '=' on both sides must match",
+                )
+            if pending:
+                blocks.append(Block(path, " ".join(pending), pending_line))
+                pending = []
+            in_lead_prefix = False
+            level = len(heading["open"])
+            name = " ".join(heading["text"].split())
+            while levels and levels[-1] >= level:
+                levels.pop()
+            depth = len(levels)
+            current = () if path == (LEAD,) else path
+            path = (*current[:depth], name)
+            levels.append(level)
+            sections.append(path)
+            continue
+
+        field_match = INFOBOX_RE.match(line)
+        if in_lead_prefix and field_match and not ITEM_DASH_DESCRIPTION.search(line):
+            pending = []  # a line just above the infobox is its caption, not prose
+            infobox.append(InfoField(field_match["key"].strip(), field_match["value"].strip(), number))
+            continue
+        if in_lead_prefix and not infobox and not _looks_like_prose(line):
+            if not pending:
+                pending_line = number
+            pending.append(line)
+            continue
+        if pending:
+            blocks.append(Block(path, " ".join(pending), pending_line))
+            pending = []
+        in_lead_prefix = False
+        item = ITEM_RE.match(line)
+        if item:
+            blocks.append(Block(path, item["text"].strip(), number, is_item=True))
+        else:
+            blocks.append(Block(path, line, number))
+
+    if pending:
+        blocks.append(Block(path, " ".join(pending), pending_line))
+    if any(block.path == (LEAD,) for block in blocks):
+        sections.insert(0, (LEAD,))
+    return Article(title, source, tuple(infobox), tuple(blocks), tuple(sections))
+
+
+ITEM_DASH_DESCRIPTION = re.compile(r"^[-*•]\s*[^:]{1,60}\s[–—]\s")
+"""A list item like `- Name – description` is never an infobox field, even with a colon later."""
+
+
+def _looks_like_prose(line: str) -> bool:
+    """A title-block line that is a sentence, not a short caption above an infobox."""
+    return len(line) > 80 or bool(re.search(r"[.!?]\s", line + " ")) and len(line.split()) > 6
+
+
+def load_article(path: str | Path) -> Article:
+    """Read and parse one article file."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ArticleError(str(path), 0, f"cannot read the file: {exc.strerror}") from exc
+    return parse_article(_decode(data, str(path)), str(path))

@@ -1,0 +1,90 @@
+"""The knowledge facade front ends use: load articles, ask questions, browse facts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge.answer import Answer, Citation
+from knowledge.article import Article, ArticleError, load_article
+from knowledge.index import FactIndex, build_index
+from knowledge.retrieve import answer_question
+
+ARTICLE_SUFFIXES = (".txt",)
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What loading a folder produced: the library and the files that failed."""
+
+    library: Library
+    errors: tuple[ArticleError, ...]
+
+
+class Library:
+    """Articles and their fact index; immutable, so a reload swaps a whole new one in."""
+
+    def __init__(self, articles: Iterable[Article]) -> None:
+        self.articles: tuple[Article, ...] = tuple(articles)
+        self.index: FactIndex = build_index(self.articles)
+
+    @classmethod
+    def from_dir(cls, folder: str | Path, *, strict: bool = True) -> Library:
+        """Load every `*.txt` article in a folder; `strict` raises on the first bad file."""
+        report = load_folder(folder)
+        if strict and report.errors:
+            raise report.errors[0]
+        return report.library
+
+    def ask(self, question: str) -> Answer:
+        """Answer a question from the loaded articles, or abstain."""
+        return answer_question(self.index, question)
+
+    def infobox_fields(self) -> list[tuple[str, str, str]]:
+        """Every infobox field as (article title, key, value)."""
+        return [(a.title, f.key, f.value) for a in self.articles for f in a.infobox]
+
+    def fact(self, key: str) -> Answer:
+        """One infobox value by key (case-insensitive; fuzzy when not exact)."""
+        from rapidfuzz import fuzz, process
+
+        fields = self.infobox_fields()
+        question = f"{key}?"
+        if not fields or not key.strip():
+            return Answer(question, None)
+        choices = [f"{k}" for _, k, _ in fields]
+        match = process.extractOne(key.strip(), choices, scorer=fuzz.WRatio, score_cutoff=70)
+        if match is None:
+            return Answer(question, None)
+        title, k, value = fields[match[2]]
+        return Answer(question, value, (Citation(title, "Infobox", f"{k}: {value}"),), 1.0)
+
+    def section_names(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Every section as (article title, heading path)."""
+        return [(a.title, path) for a in self.articles for path in a.sections]
+
+    def section_text(self, title: str, path: tuple[str, ...]) -> str:
+        """The text of one section of one article ('' when unknown)."""
+        for article in self.articles:
+            if article.title == title:
+                return article.section_text(path)
+        return ""
+
+
+def load_folder(folder: str | Path) -> LoadReport:
+    """Parse every article in a folder, keeping the good ones and collecting the errors."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        error = ArticleError(str(folder), 0, "no such folder of articles")
+        return LoadReport(Library(()), (error,))
+    articles: list[Article] = []
+    errors: list[ArticleError] = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() not in ARTICLE_SUFFIXES or not path.is_file():
+            continue
+        try:
+            articles.append(load_article(path))
+        except ArticleError as exc:
+            errors.append(exc)
+    return LoadReport(Library(articles), tuple(errors))
