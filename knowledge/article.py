@@ -126,7 +126,9 @@ def parse_article(text: str, source: str = "<text>") -> Article:
             heading = HEADING_RE.match(line)
             if not heading:
                 raise ArticleError(
-                    source, number, f"malformed heading {line[:60]!r}: use '== Name ==' or '==Name=='"
+                    source,
+                    number,
+                    f"malformed heading {line[:60]!r}: use '== Name ==' or '==Name=='",
                 )
             if heading["open"] != heading["close"]:
                 raise ArticleError(
@@ -152,7 +154,9 @@ def parse_article(text: str, source: str = "<text>") -> Article:
         field_match = INFOBOX_RE.match(line)
         if in_lead_prefix and field_match and not ITEM_DASH_DESCRIPTION.search(line):
             pending = []  # a line just above the infobox is its caption, not prose
-            infobox.append(InfoField(field_match["key"].strip(), field_match["value"].strip(), number))
+            infobox.append(
+                InfoField(field_match["key"].strip(), field_match["value"].strip(), number)
+            )
             continue
         if in_lead_prefix and not infobox and not _looks_like_prose(line):
             if not pending:
@@ -182,7 +186,8 @@ ITEM_DASH_DESCRIPTION = re.compile(r"^[-*•]\s*[^:]{1,60}\s[–—]\s")
 
 def _looks_like_prose(line: str) -> bool:
     """A title-block line that is a sentence, not a short caption above an infobox."""
-    return len(line) > 80 or bool(re.search(r"[.!?]\s", line + " ")) and len(line.split()) > 6
+    sentence_like = bool(re.search(r"[.!?]\s", line + " ")) and len(line.split()) > 6
+    return len(line) > 80 or sentence_like
 
 
 def load_article(path: str | Path) -> Article:

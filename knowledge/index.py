@@ -1,9 +1,196 @@
-"""Placeholder; replaced by the real fact index."""
-from dataclasses import dataclass
+"""The fact index: one fact per infobox field and per sentence, with weighted terms.
+
+Each fact carries its article, section path and position. Terms come from the fact's
+own words (full weight), its section headings and the sentence before it (partial
+weight: they say what a terse or pronoun-led sentence is about). Postings are numpy
+arrays, so scoring thousands of articles stays a handful of vectorised operations.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from knowledge.article import Article
+from knowledge.text import capitalised_stems, content_terms, split_sentences
+
+SECTION_SEPARATOR = " › "
+INFOBOX_SECTION = "Infobox"
+HEADING_WEIGHT = 0.4
+CONTEXT_WEIGHT = 0.5  # the sentence before: whom a pronoun-led sentence is about
+NEXT_CONTEXT_WEIGHT = 0.25  # the sentence after: what a sentence leads into
+BM25_K1 = 1.2
+BM25_B = 0.5
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One retrievable statement: an infobox field, a list item or a sentence."""
+
+    id: int
+    article: str
+    section: str
+    text: str
+    kind: str  # "infobox" | "item" | "sentence"
+    key: str | None = None
+    value: str | None = None
+    position: int = 0
+
 
 @dataclass
 class FactIndex:
-    articles: tuple
+    """Facts plus the term statistics retrieval needs; built once, then read-only."""
 
-def build_index(articles):
-    return FactIndex(tuple(articles))
+    facts: list[Fact]
+    titles: dict[str, frozenset[str]]  # article title → its content stems
+    idf: dict[str, float]
+    postings: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
+    """stem → (fact ids, BM25 weights, presence 0..1: own text 1, heading or context less)"""
+    own_terms: list[frozenset[str]]  # stems in each fact's own text (not headings/context)
+    vocabulary: list[str] = field(default_factory=list)  # sorted stems, for prefix lookups
+    proper: frozenset[str] = frozenset()  # stems mostly written capitalised: names
+    subjects: dict[str, frozenset[str]] = field(default_factory=dict)  # title → "novel", …
+    max_idf: float = 1.0
+
+    def __len__(self) -> int:
+        return len(self.facts)
+
+    def words_with_prefix(self, prefix: str) -> list[str]:
+        """Vocabulary stems starting with `prefix` (sorted-list range scan)."""
+        start = bisect.bisect_left(self.vocabulary, prefix)
+        out: list[str] = []
+        for word in self.vocabulary[start:]:
+            if not word.startswith(prefix):
+                break
+            out.append(word)
+        return out
+
+
+def _article_facts(article: Article, first_id: int) -> Iterable[tuple[Fact, Counter[str]]]:
+    """Yield each fact of one article with its weighted term counts."""
+    position = 0
+    for info in article.infobox:
+        terms: Counter[str] = Counter()
+        for term in content_terms(info.key):
+            terms[term] += 1.0
+        for term in content_terms(info.value):
+            terms[term] += 1.0
+        yield (
+            Fact(
+                first_id + position,
+                article.title,
+                INFOBOX_SECTION,
+                f"{info.key}: {info.value}",
+                "infobox",
+                info.key,
+                info.value,
+                position,
+            ),
+            terms,
+        )
+        position += 1
+    for block in article.blocks:
+        section = SECTION_SEPARATOR.join(block.path)
+        heading_terms = content_terms(" ".join(block.path))
+        sentences = [block.text] if block.is_item else split_sentences(block.text)
+        own_terms = [content_terms(sentence) for sentence in sentences]
+        for number, sentence in enumerate(sentences):
+            terms = Counter()
+            for term in own_terms[number]:
+                terms[term] += 1.0
+            for term in heading_terms:
+                terms[term] = max(terms[term], HEADING_WEIGHT)
+            for neighbour, weight in (
+                (own_terms[number - 1] if number else [], CONTEXT_WEIGHT),
+                (own_terms[number + 1] if number + 1 < len(sentences) else [], NEXT_CONTEXT_WEIGHT),
+            ):
+                for term in neighbour:
+                    terms[term] = max(terms[term], weight)
+            kind = "item" if block.is_item else "sentence"
+            yield (
+                Fact(
+                    first_id + position, article.title, section, sentence, kind, position=position
+                ),
+                terms,
+            )
+            position += 1
+
+
+def build_index(articles: Sequence[Article]) -> FactIndex:
+    """Build the fact index for any number of articles."""
+    facts: list[Fact] = []
+    term_counts: list[Counter[str]] = []
+    own_terms: list[frozenset[str]] = []
+    for article in articles:
+        for fact, terms in _article_facts(article, len(facts)):
+            facts.append(fact)
+            term_counts.append(terms)
+            own_terms.append(frozenset(t for t, w in terms.items() if w >= 1.0))
+
+    n = len(facts)
+    df: Counter[str] = Counter()
+    for terms in term_counts:
+        df.update(terms.keys())
+    idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+    lengths = np.array([sum(t.values()) for t in term_counts] or [0.0], dtype=np.float32)
+    avg_len = float(lengths.mean()) or 1.0
+
+    ids: dict[str, list[int]] = defaultdict(list)
+    weights: dict[str, list[float]] = defaultdict(list)
+    presence: dict[str, list[float]] = defaultdict(list)
+    for fact_id, terms in enumerate(term_counts):
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths[fact_id] / avg_len)
+        for term, tf in terms.items():
+            ids[term].append(fact_id)
+            weights[term].append(tf * (BM25_K1 + 1) / (tf + norm))
+            presence[term].append(min(tf, 1.0))
+    postings = {
+        t: (
+            np.array(ids[t], dtype=np.int32),
+            np.array(weights[t], dtype=np.float32),
+            np.array(presence[t], dtype=np.float32),
+        )
+        for t in ids
+    }
+    titles = {a.title: frozenset(content_terms(a.title)) for a in articles}
+    subjects = {a.title: _subject_terms(a) for a in articles}
+    upper: Counter[str] = Counter()
+    lower: Counter[str] = Counter()
+    for fact in facts:
+        if fact.kind != "infobox":
+            capitalised, plain = capitalised_stems(fact.text)
+            upper.update(capitalised)
+            lower.update(plain)
+    proper = frozenset(t for t, count in upper.items() if count >= 2 * lower[t])
+    return FactIndex(
+        facts=facts,
+        titles=titles,
+        idf=idf,
+        postings=postings,
+        own_terms=own_terms,
+        vocabulary=sorted(idf),
+        max_idf=max(idf.values(), default=1.0),
+        proper=proper,
+        subjects=subjects,
+    )
+
+
+WORK_NOUNS = frozenset(
+    content_terms(
+        "book novel novella film movie album song single series show game play poem story "
+        "article person company city country band opera painting"
+    )
+)
+"""What an article can be about; "the book" in a question names the article itself."""
+
+
+def _subject_terms(article: Article) -> frozenset[str]:
+    """Work nouns the title or the first sentence uses for the article's own subject."""
+    first = split_sentences(article.blocks[0].text)[:1] if article.blocks else []
+    stems = set(content_terms(article.title)) | set(content_terms(" ".join(first)))
+    return frozenset(stems & WORK_NOUNS)

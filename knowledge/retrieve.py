@@ -1,9 +1,281 @@
-"""Placeholder; replaced by the real retrieval."""
-from knowledge.answer import Answer, Citation
+"""Fuzzy retrieval: question → weighted, typo-tolerant terms → scored facts → `Answer`.
 
-def answer_question(index, question):
-    for a in index.articles:
-        for b in a.blocks:
-            if any(w.lower() in b.text.lower() for w in question.split() if len(w) > 4):
-                return Answer(question, b.text[:100], (Citation(a.title, " › ".join(b.path), b.text),), 0.5)
-    return Answer(question, None)
+1. Read the question: repair the question word, detect the intent, rewrite phrases and
+   stem the content words; words of an article's title only pick the article.
+2. Expand each term against the index vocabulary: exact stems, shared prefixes
+   (director/directed), rapidfuzz near-spellings (flim → film) and lexicon synonyms.
+3. Score every fact with BM25 over the expansions (numpy), then rerank the best few by
+   coverage (how much of the question they account for, rare words counting most),
+   rapidfuzz similarity and whether they hold an answer of the wanted type.
+4. Abstain when even the best fact leaves too much of the question unaccounted for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from knowledge.answer import Answer, Citation
+from knowledge.extract import extract_with_distance
+from knowledge.index import Fact, FactIndex
+from knowledge.lexicon import (
+    DATE_NOUNS,
+    NAME_WORDS,
+    NUMBER_NOUNS,
+    QUESTION_WORDS,
+    SYNONYM_WEIGHT,
+    Intent,
+    detect_intent,
+    question_words_of,
+    synonym_table,
+)
+from knowledge.text import STOPWORDS, content_terms, stem
+
+MAX_QUESTION_CHARS = 1000
+RERANK_DEPTH = 30
+MAX_CITATIONS = 3
+ABSTAIN_BELOW = 0.5
+FUZZY_CUTOFF = 74
+PREFIX_WEIGHT = 0.85
+OOV_WEIGHT_FACTOR = 1.0  # an unknown word weighs as much as the rarest known one
+TYPE_MISMATCH = {Intent.PERSON: 0.5, Intent.DATE: 0.5, Intent.NUMBER: 0.5}
+"""How much a fact without an answer of the wanted type (no name for "who") is trusted."""
+TYPE_MISMATCH = defaultdict(lambda: 0.75, TYPE_MISMATCH)
+UNTYPED = frozenset({Intent.OTHER, Intent.YES_NO, Intent.DESCRIBE})
+MIN_PREDICATE_COVERAGE = 0.3  # of what the question says about its names, not the names
+MISSING_ENTITY_FACTOR = 0.6  # a fact that lacks a name or number the question gives
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    """One content word of the question and the index stems that may stand for it."""
+
+    word: str
+    weight: float
+    expansions: tuple[tuple[str, float], ...]  # (index stem, similarity 0..1)
+    entity: bool = False  # a name or number: the answering fact must mention it
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question read for retrieval."""
+
+    text: str
+    words: list[str]
+    intent: Intent
+    terms: tuple[QueryTerm, ...]
+    articles: frozenset[str]  # titles the question names (empty: any)
+
+
+def _expand(index: FactIndex, term: str) -> list[tuple[str, float]]:
+    """Index stems that can stand for a query stem, with a similarity each."""
+    found: dict[str, float] = {}
+
+    def add(word: str, sim: float) -> None:
+        if word in index.idf and sim > found.get(word, 0.0):
+            found[word] = sim
+
+    add(term, 1.0)
+    if len(term) >= 4:
+        for word in index.words_with_prefix(term)[:20]:
+            add(word, PREFIX_WEIGHT)  # direct → director, care → carer
+    if term not in index.idf and len(term) >= 4 and index.vocabulary:
+        for word, score, _ in process.extract(
+            term, index.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=3
+        ):
+            if word[0] == term[0]:  # typos rarely hit the first letter; rhymes do
+                add(word, 0.9 * score / 100)
+    synonyms = synonym_table()
+    for base, sim in [(term, 1.0), *found.items()]:
+        for synonym in synonyms.get(base, ()):
+            add(synonym, SYNONYM_WEIGHT * sim)
+    return sorted(found.items(), key=lambda kv: -kv[1])
+
+
+def _names_subject(term: str, subjects: set[str], synonyms: dict[str, frozenset[str]]) -> bool:
+    """Whether a term names the article's own subject ('the book' of a novel)."""
+    return term in subjects or bool(synonyms.get(term, frozenset()) & subjects)
+
+
+def read_question(index: FactIndex, question: str) -> Query:
+    """Turn a question into weighted, expanded terms and an intent."""
+    q_words = question_words_of(question)
+    intent = detect_intent(q_words)
+    content = [w for w in q_words if w not in STOPWORDS]
+    if intent in (Intent.NAME, Intent.PERSON):
+        content = [w for w in content if w not in NAME_WORDS] or content
+    head_noun = q_words[1] if len(q_words) > 1 and q_words[0] in {"what", "which"} else None
+    if head_noun in DATE_NOUNS | NUMBER_NOUNS | {"name"}:
+        content = [w for w in content if w != head_noun]  # the intent's own noun
+    stems = list(dict.fromkeys(stem(w) for w in content))
+
+    named = frozenset(
+        title
+        for title, title_stems in index.titles.items()
+        if title_stems and sum(s in title_stems for s in stems) >= max(1, len(title_stems) // 2)
+    )
+    synonyms = synonym_table()
+    named_stems = set().union(*(index.titles[t] for t in named)) if named else set()
+    subjects = set().union(*index.subjects.values()) if index.subjects else set()
+    topical = [
+        s for s in stems if s not in named_stems and not _names_subject(s, subjects, synonyms)
+    ]
+    if topical:
+        stems = topical  # "the book", "the novel": the article itself, not a topic in it
+
+    oov_weight = OOV_WEIGHT_FACTOR * index.max_idf
+    terms = []
+    for s in stems:
+        expansions = _expand(index, s)
+        if expansions:
+            weight = max(index.idf[w] for w, _ in expansions if w in index.idf)
+            if s in index.idf:
+                weight = index.idf[s]
+        else:
+            weight = oov_weight
+        entity = s in index.proper or s.isdigit()
+        terms.append(QueryTerm(s, weight, tuple(expansions), entity))
+    return Query(question, q_words, intent, tuple(terms), named)
+
+
+def _score(index: FactIndex, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per fact: BM25 score, coverage 0..1, names missing, coverage of the non-name words.
+
+    The last tells "when was X born?" (X is there, being born is not) from a real answer.
+    """
+    n = len(index.facts)
+    score = np.zeros(n, dtype=np.float32)
+    coverage = np.zeros(n, dtype=np.float32)
+    missing = np.zeros(n, dtype=np.int32)
+    predicate = np.zeros(n, dtype=np.float32)
+    predicate_total = sum(t.weight for t in query.terms if not t.entity)
+    total = sum(t.weight for t in query.terms) or 1.0
+    for term in query.terms:
+        best_bm25 = np.zeros(n, dtype=np.float32)
+        best_cover = np.zeros(n, dtype=np.float32)
+        for word, sim in term.expansions:
+            ids, bm25, presence = index.postings[word]
+            np.maximum.at(best_bm25, ids, bm25 * sim)
+            np.maximum.at(best_cover, ids, presence * sim)
+        score += term.weight * best_bm25
+        coverage += term.weight * best_cover
+        if term.entity:
+            missing += best_cover == 0
+        else:
+            predicate += term.weight * best_cover
+    if predicate_total:
+        predicate /= predicate_total
+    else:
+        predicate[:] = 1.0
+    return score, coverage / total, missing, predicate
+
+
+def _matched_stems(query: Query) -> set[str]:
+    return {word for term in query.terms for word, _ in term.expansions} | {
+        t.word for t in query.terms
+    }
+
+
+def _headline_match(fact: Fact, matched: set[str]) -> float:
+    """Share of a fact's headline (infobox key, list-item name) that the question names.
+
+    "What is the ISBN?" wants the field called ISBN over "ISBN note"; "who is Tommy?" wants
+    the list item about Tommy over every sentence that mentions him.
+    """
+    if fact.kind == "infobox":
+        head = fact.key or ""
+    elif fact.kind == "item":
+        head = re.split(r"\s+[–—-]\s+", fact.text, maxsplit=1)[0]
+    else:
+        return 0.0
+    stems = content_terms(head)
+    return sum(s in matched for s in stems) / len(stems) if stems else 0.0
+
+
+def _is_bare_keyword(query: Query) -> bool:
+    """A request rather than a question, resting on a single word ("tell me a joke")."""
+    return len(query.terms) == 1 and (not query.words or query.words[0] not in QUESTION_WORDS)
+
+
+def _names_topic(fact: Fact, matched: set[str]) -> bool:
+    """Whether the fact is *about* a matched word: its headline or its section says so."""
+    return _headline_match(fact, matched) > 0 or bool(set(content_terms(fact.section)) & matched)
+
+
+def _citation(fact: Fact) -> Citation:
+    return Citation(fact.article, fact.section, fact.text)
+
+
+def _notice(question: str) -> str | None:
+    """A friendly message for input that cannot be a question at all."""
+    if not question.strip():
+        return "Ask me something about the article, for example: who wrote it?"
+    if len(question) > MAX_QUESTION_CHARS:
+        return (
+            f"That question is {len(question):,} characters long; "
+            f"please keep it under {MAX_QUESTION_CHARS:,}."
+        )
+    if not any(ch.isalnum() for ch in question):
+        return "I couldn't find any words in that question. Try asking in a sentence."
+    return None
+
+
+def answer_question(index: FactIndex, question: str) -> Answer:
+    """Answer from the index, or abstain with near misses as suggestions."""
+    question = question if isinstance(question, str) else str(question)
+    notice = _notice(question)
+    if notice is not None or not index.facts:
+        return Answer(question, None, (), 0.0, notice)
+
+    query = read_question(index, question)
+    if not query.terms:
+        return Answer(question, None, (), 0.0, "Which part of the article are you asking about?")
+    score, coverage, missing, predicate = _score(index, query)
+    if query.articles:
+        boost = np.array([f.article in query.articles for f in index.facts], dtype=np.float32)
+        score *= 1 + 0.2 * boost
+    depth = min(RERANK_DEPTH, len(score))
+    top = np.argpartition(-score, depth - 1)[:depth]
+    top = [int(i) for i in top if score[i] > 0]
+    if not top:
+        return Answer(question, None, (), 0.0)
+
+    matched = _matched_stems(query)
+    max_score = float(max(score[i] for i in top)) or 1.0
+    query_text = " ".join(t.word for t in query.terms)
+    ranked: list[tuple[float, float, int]] = []
+    for i in top:
+        fact = index.facts[i]
+        found = extract_with_distance(fact, query.intent, query.words, matched)
+        typed = found is not None or query.intent in UNTYPED
+        similarity = fuzz.token_set_ratio(query_text, " ".join(sorted(index.own_terms[i]))) / 100
+        confidence = float(coverage[i]) * (1.0 if typed else TYPE_MISMATCH[query.intent])
+        confidence *= MISSING_ENTITY_FACTOR ** int(missing[i])
+        headline = _headline_match(fact, matched)
+        if predicate[i] < MIN_PREDICATE_COVERAGE and not (fact.kind == "item" and headline):
+            confidence *= 0.5  # an item about the name answers whatever is asked of it
+        nearness = 1 / (1 + found[1] / 3) if found and query.intent not in UNTYPED else 0.0
+        rank = (
+            confidence
+            + 0.25 * float(score[i]) / max_score
+            + 0.05 * similarity
+            + 0.15 * headline
+            + 0.1 * nearness
+        )
+        ranked.append((rank, confidence, i))
+    ranked.sort(reverse=True)
+
+    _, confidence, best = ranked[0]
+    if _is_bare_keyword(query) and not _names_topic(index.facts[best], matched):
+        confidence *= 0.5  # "tell me a joke": one word, in passing, is not a topic
+    citations = tuple(_citation(index.facts[i]) for _, _, i in ranked[:MAX_CITATIONS])
+    if confidence < ABSTAIN_BELOW:
+        return Answer(question, None, citations, round(confidence, 4))
+    fact = index.facts[best]
+    found = extract_with_distance(fact, query.intent, query.words, matched)
+    short = found[0] if found else fact.text
+    return Answer(question, short, citations, round(min(confidence, 1.0), 4))
