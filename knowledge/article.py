@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 TITLE_RE = re.compile(r"^=(?!=)\s*(?P<text>[^=].*?)\s*(?<!=)=$")
-HEADING_RE = re.compile(r"^(?P<open>={2,6})\s*(?P<text>[^=].*?)\s*(?P<close>={2,6})$")
+HEADING_RE = re.compile(r"^(?P<open>={2,6})\s*(?P<text>[^=].*?)\s*(?P<close>=+)$")
 INFOBOX_RE = re.compile(r"^[-*•]\s*(?P<key>[^:–—]{1,40}?)\s*:\s*(?P<value>.+)$")
 ITEM_RE = re.compile(r"^[-*•]\s+(?P<text>.+)$")
 
@@ -158,10 +158,8 @@ def parse_article(text: str, source: str = "<text>") -> Article:
                 InfoField(field_match["key"].strip(), field_match["value"].strip(), number)
             )
             continue
-        if in_lead_prefix and not infobox and not _looks_like_prose(line):
-            if not pending:
-                pending_line = number
-            pending.append(line)
+        if in_lead_prefix and not infobox and not pending and not _looks_like_prose(line):
+            pending, pending_line = [line], number  # a caption if an infobox follows
             continue
         if pending:
             blocks.append(Block(path, " ".join(pending), pending_line))

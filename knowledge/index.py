@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from knowledge.article import Article
-from knowledge.text import capitalised_stems, content_terms, split_sentences
+from knowledge.lexicon import synonym_table
+from knowledge.text import capitalised_stems, content_terms, split_sentences, stem
 
 SECTION_SEPARATOR = " › "
 INFOBOX_SECTION = "Infobox"
@@ -76,8 +77,11 @@ def _article_facts(article: Article, first_id: int) -> Iterable[tuple[Fact, Coun
     position = 0
     for info in article.infobox:
         terms: Counter[str] = Counter()
+        synonyms = synonym_table()
         for term in content_terms(info.key):
             terms[term] += 1.0
+            for synonym in synonyms.get(term, ()):  # "wrote" asks for the Author field
+                terms[synonym] = max(terms[synonym], 1.0)
         for term in content_terms(info.value):
             terms[term] += 1.0
         yield (
@@ -180,12 +184,11 @@ def build_index(articles: Sequence[Article]) -> FactIndex:
     )
 
 
-WORK_NOUNS = frozenset(
-    content_terms(
-        "book novel novella film movie album song single series show game play poem story "
-        "article person company city country band opera painting"
-    )
+WORK_NOUN_WORDS = frozenset(
+    "book books novel novella film movie album song single series show game play poem story "
+    "article company city country band opera painting".split()
 )
+WORK_NOUNS = frozenset(stem(w) for w in WORK_NOUN_WORDS)
 """What an article can be about; "the book" in a question names the article itself."""
 
 

@@ -16,9 +16,22 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("film", "movie", "flick", "cinema", "hollywood", "picture"),
     ("adaptation", "adapted", "version", "remake"),
     ("direct", "director", "directed", "filmmaker"),
-    ("write", "wrote", "written", "writer", "author", "novelist", "composer", "lyricist"),
+    (
+        "write",
+        "wrote",
+        "written",
+        "writer",
+        "author",
+        "novelist",
+        "composer",
+        "lyricist",
+        "screenplay",
+        "screenwriter",
+        "script",
+    ),
     ("publish", "published", "publisher", "publication", "release", "released", "issued"),
-    ("page", "pages", "length", "long"),
+    ("page", "pages", "length", "long", "running", "runtime", "duration", "minutes"),
+    ("cost", "budget", "price", "expense", "expensive"),
     ("date", "year", "time"),
     ("country", "nation", "nationality"),
     ("language", "tongue"),
@@ -89,7 +102,6 @@ PHRASES: tuple[tuple[str, str], ...] = (
         r"|end|beginning)(?: (?:pages?|chapters?|scenes?|lines?|part))?(?: of the \w+)?\b",
         " ",
     ),
-    (r"\bhow long (?:is|was) the (?:book|novel)\b", "how many pages"),
 )
 """Multi-word paraphrases rewritten before tokenising."""
 
@@ -152,7 +164,7 @@ def detect_intent(question_words: list[str]) -> Intent:
         return Intent.YES_NO
     if first in {"when"} or (first in {"what", "which"} and rest and rest[0] in DATE_NOUNS):
         return Intent.DATE
-    if first == "how" and rest and rest[0] in {"many", "much", "old"}:
+    if first == "how" and rest and rest[0] in {"many", "much", "old", "long"}:
         return Intent.NUMBER
     if first in {"what", "which"} and rest and rest[0] in NUMBER_NOUNS:
         return Intent.NUMBER

@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 
 from knowledge.answer import Answer, Citation
 from knowledge.extract import extract_with_distance
-from knowledge.index import Fact, FactIndex
+from knowledge.index import WORK_NOUN_WORDS, Fact, FactIndex
 from knowledge.lexicon import (
     DATE_NOUNS,
     NAME_WORDS,
@@ -96,9 +96,15 @@ def _expand(index: FactIndex, term: str) -> list[tuple[str, float]]:
     return sorted(found.items(), key=lambda kv: -kv[1])
 
 
-def _names_subject(term: str, subjects: set[str], synonyms: dict[str, frozenset[str]]) -> bool:
-    """Whether a term names the article's own subject ('the book' of a novel)."""
-    return term in subjects or bool(synonyms.get(term, frozenset()) & subjects)
+def _names_subject(word: str, subjects: set[str]) -> bool:
+    """Whether a word is a noun naming the article's own subject ('the book' of a novel).
+
+    Only the noun itself counts: "filmed" is a question about filming, not about the film.
+    """
+    if word not in WORK_NOUN_WORDS:
+        return False
+    term = stem(word)
+    return term in subjects or bool(synonym_table().get(term, frozenset()) & subjects)
 
 
 def read_question(index: FactIndex, question: str) -> Query:
@@ -111,21 +117,18 @@ def read_question(index: FactIndex, question: str) -> Query:
     head_noun = q_words[1] if len(q_words) > 1 and q_words[0] in {"what", "which"} else None
     if head_noun in DATE_NOUNS | NUMBER_NOUNS | {"name"}:
         content = [w for w in content if w != head_noun]  # the intent's own noun
-    stems = list(dict.fromkeys(stem(w) for w in content))
-
     named = frozenset(
         title
         for title, title_stems in index.titles.items()
-        if title_stems and sum(s in title_stems for s in stems) >= max(1, len(title_stems) // 2)
+        if title_stems
+        and sum(stem(w) in title_stems for w in content) >= max(1, len(title_stems) // 2)
     )
-    synonyms = synonym_table()
     named_stems = set().union(*(index.titles[t] for t in named)) if named else set()
     subjects = set().union(*index.subjects.values()) if index.subjects else set()
-    topical = [
-        s for s in stems if s not in named_stems and not _names_subject(s, subjects, synonyms)
-    ]
+    topical = [w for w in content if stem(w) not in named_stems and not _names_subject(w, subjects)]
     if topical:
-        stems = topical  # "the book", "the novel": the article itself, not a topic in it
+        content = topical  # "the book", "the novel": the article itself, not a topic in it
+    stems = list(dict.fromkeys(stem(w) for w in content))
 
     oov_weight = OOV_WEIGHT_FACTOR * index.max_idf
     terms = []
@@ -271,7 +274,7 @@ def answer_question(index: FactIndex, question: str) -> Answer:
 
     _, confidence, best = ranked[0]
     if _is_bare_keyword(query) and not _names_topic(index.facts[best], matched):
-        confidence *= 0.5  # "tell me a joke": one word, in passing, is not a topic
+        confidence *= 0.4  # "tell me a joke": one word, in passing, is not a topic
     citations = tuple(_citation(index.facts[i]) for _, _, i in ranked[:MAX_CITATIONS])
     if confidence < ABSTAIN_BELOW:
         return Answer(question, None, citations, round(confidence, 4))

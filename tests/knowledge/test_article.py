@@ -1,0 +1,103 @@
+"""The article parser: the seed, heading variants, missing parts and malformed files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge import ArticleError, load_article, parse_article
+from knowledge.article import LEAD
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "never_let_me_go.txt"
+
+
+def test_seed_title_infobox_and_sections() -> None:
+    article = load_article(SEED)
+    assert article.title == "Never Let Me Go (novel)"
+    fields = {f.key: f.value for f in article.infobox}
+    assert fields["Author"] == "Kazuo Ishiguro"
+    assert fields["Pages"] == "288"
+    assert len(article.infobox) == 14
+    assert ("Reception", "Critical reception") in article.sections
+    assert ("Reception", "Awards and lists") in article.sections
+    assert article.sections[0] == (LEAD,)
+
+
+def test_caption_above_infobox_is_not_prose() -> None:
+    article = load_article(SEED)
+    assert all(block.text != "Never Let Me Go" for block in article.blocks)
+
+
+def test_list_items_keep_their_section() -> None:
+    article = load_article(SEED)
+    items = [b for b in article.blocks if b.is_item]
+    assert items and all(b.path == ("Principal characters",) for b in items)
+    assert items[0].text.startswith("Kathy H. – The protagonist")
+
+
+@pytest.mark.parametrize("heading", ["==Reception==", "== Reception ==", "==  Reception  =="])
+def test_headings_with_or_without_spaces(heading: str) -> None:
+    article = parse_article(f"= T =\n\nLead text.\n\n{heading}\n===Critics===\nGood.\n")
+    assert article.sections == ((LEAD,), ("Reception",), ("Reception", "Critics"))
+    assert article.blocks[-1].path == ("Reception", "Critics")
+
+
+def test_title_and_paragraphs_only() -> None:
+    article = parse_article("= Frogs =\n\nFrogs are amphibians. They jump.\n\nSecond one.\n")
+    assert article.title == "Frogs"
+    assert article.infobox == ()
+    assert [b.text for b in article.blocks] == ["Frogs are amphibians. They jump.", "Second one."]
+    assert article.sections == ((LEAD,),)
+
+
+def test_sections_without_infobox_or_lead() -> None:
+    article = parse_article("= Frogs =\n== Habitat ==\nPonds.\n== Diet ==\nFlies.\n")
+    assert article.infobox == ()
+    assert article.sections == (("Habitat",), ("Diet",))
+
+
+def test_section_text_includes_subsections() -> None:
+    article = load_article(SEED)
+    text = article.section_text(("Reception",))
+    assert "**Critical reception**" in text and "**Awards and lists**" in text
+    assert "Louis Menand" in text and "Guardians list" in text
+
+
+def test_long_article_parses() -> None:
+    body = "\n\n".join(f"Paragraph {i} says something. It goes on." for i in range(3000))
+    article = parse_article(f"= Long =\n\n{body}\n")
+    assert len(article.blocks) == 3000
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("", 1, "empty"),
+        ("   \n\n  \n", 1, "empty"),
+        ("No title here.\n", 1, "title"),
+        ("\n\nStill no title\n= Late =\n", 3, "title"),
+        ("= T =\n\nText.\n== Broken =\n", 4, "unbalanced"),
+        ("= T =\n\n== \n", 3, "heading"),
+        ("= T =\nabc\x00def\n", 2, "binary"),
+    ],
+)
+def test_malformed_text_names_the_line(text: str, line: int, words: str) -> None:
+    with pytest.raises(ArticleError) as caught:
+        parse_article(text, source="bad.txt")
+    assert caught.value.line == line
+    assert words in str(caught.value)
+    assert str(caught.value).startswith(f"bad.txt:{line}:")
+
+
+def test_malformed_file_names_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.txt"
+    bad.write_bytes(b"= Ok =\n\nfine\n\xff\xfe bad bytes\n")
+    with pytest.raises(ArticleError) as caught:
+        load_article(bad)
+    assert str(bad) in str(caught.value) and caught.value.line == 4
+
+
+def test_missing_file_is_an_article_error(tmp_path: Path) -> None:
+    with pytest.raises(ArticleError, match="cannot read"):
+        load_article(tmp_path / "nope.txt")

@@ -1,0 +1,131 @@
+"""Retrieval by question kind, abstention, bad input and several articles at once."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge import Answer, Library, parse_article
+
+
+def _answered(answer: Answer) -> str:
+    assert answer.text is not None, f"abstained on {answer.question!r}"
+    return answer.text + " " + answer.citations[0].text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("who wrote it?", "Kazuo Ishiguro"),
+        ("How many pages does it have?", "288"),
+        ("who published the book", "Faber and Faber"),
+        ("what language is it in", "English"),
+    ],
+)
+def test_infobox_fields_answer_directly(
+    seed_library: Library, question: str, expected: str
+) -> None:
+    answer = seed_library.ask(question)
+    assert answer.text == expected
+    assert answer.citations[0].section == "Infobox"
+
+
+def test_the_design_card_question(seed_library: Library) -> None:
+    answer = seed_library.ask("who directed the film?")
+    assert answer.text == "Mark Romanek"
+    assert answer.citations[0].article == "Never Let Me Go (novel)"
+    assert answer.citations[0].section in {"Adaptations", "Lead"}
+    assert 0.5 <= answer.confidence <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("who directd the flim", "Romanek"),
+        ("wen did the movie come out", "2010"),
+        ("whos the head of the schol", "Emily"),
+    ],
+)
+def test_typos_are_tolerated(seed_library: Library, question: str, expected: str) -> None:
+    assert expected in _answered(seed_library.ask(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("who made the movie version", "Romanek"),
+        ("how long is the book", "288"),
+        ("when did it come out", "2005"),
+        ("how old is Kathy", "31"),
+    ],
+)
+def test_paraphrases_find_the_fact(seed_library: Library, question: str, expected: str) -> None:
+    assert expected in _answered(seed_library.ask(question))
+
+
+def test_citations_carry_section_paths(seed_library: Library) -> None:
+    answer = seed_library.ask("What did Theo Tait call the novel?")
+    assert answer.citations[0].section == "Reception › Critical reception"
+    assert len(answer.citations) <= 3
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what is the capital of France", "how much did the film gross", "asdfgh", "tell me a joke"],
+)
+def test_abstains_when_the_article_does_not_say(seed_library: Library, question: str) -> None:
+    answer = seed_library.ask(question)
+    assert answer.text is None
+    assert len(answer.citations) <= 3
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["", "   \n\t ", "x" * 10_000, "🙂🙂🙂", "\x00\x01\x02\ufffd", "@everyone", "‮مرحبا‬"],
+)
+def test_bad_input_gives_a_valid_answer(seed_library: Library, question: str) -> None:
+    answer = seed_library.ask(question)
+    assert isinstance(answer, Answer)
+    assert answer.text is None
+    assert answer.to_dict()["answer"] is None
+
+
+def test_unusable_input_explains_itself(seed_library: Library) -> None:
+    assert "Ask me" in (seed_library.ask("   ").notice or "")
+    assert "1,000" in (seed_library.ask("why " * 3000).notice or "")
+    assert "words" in (seed_library.ask("?!…").notice or "")
+
+
+def test_other_articles_work_without_special_code(other_library: Library) -> None:
+    assert other_library.ask("who directed harbour light").text == "Ines Valdari"
+    assert other_library.ask("how long is the film").text == "112 minutes"
+    assert "Sæther" in _answered(other_library.ask("who composed the score"))
+    frogs = other_library.ask("where do glass frogs live")
+    assert frogs.citations[0].article == "Glass Frogs"
+    assert other_library.ask("what is the capital of Peru").text is None
+
+
+def test_every_fact_knows_its_article(seed_library: Library, other_library: Library) -> None:
+    both = Library([*seed_library.articles, *other_library.articles])
+    assert {f.article for f in both.index.facts} == {
+        "Never Let Me Go (novel)",
+        "Harbour Light (film)",
+        "Glass Frogs",
+    }
+    assert both.ask("who directed harbour light").text == "Ines Valdari"
+    assert both.ask("who wrote never let me go").text == "Kazuo Ishiguro"
+
+
+def test_empty_library_abstains() -> None:
+    assert Library([]).ask("who wrote it?").text is None
+
+
+def test_fact_lookup_by_key(seed_library: Library) -> None:
+    assert seed_library.fact("pages").text == "288"
+    assert seed_library.fact("isbn").text == "1-4000-4339-5"
+    assert seed_library.fact("zzzz").text is None
+
+
+def test_article_without_infobox_answers_from_sentences() -> None:
+    library = Library([parse_article("= Moss =\n\nMoss grows on north-facing rocks in Wales.\n")])
+    answer = library.ask("where does moss grow")
+    assert answer.text is not None and "Wales" in answer.text + answer.citations[0].text
