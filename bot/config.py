@@ -78,18 +78,20 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
 def merged_environment(dotenv_path: Path | None = None) -> dict[str, str]:
     """`.env` values overlaid by the real environment (the environment wins)."""
     path = dotenv_path if dotenv_path is not None else Path.cwd() / ".env"
-    values = {k: v for k, v in dotenv_values(path).items() if v is not None} if path.is_file() else {}
+    values = {}
+    if path.is_file():
+        values = {k: v for k, v in dotenv_values(path).items() if v is not None}
     values.update(os.environ)
     return values
 
 
-def load_config(env: Mapping[str, str] | None = None, **overrides: object) -> Config:
+def load_config(env: Mapping[str, str] | None = None) -> Config:
     """Build a `Config` from a mapping (default: `.env` plus the environment)."""
     env = merged_environment() if env is None else env
     token = env.get("DISCORD_TOKEN", "").strip() or None
     seeds_raw = env.get("NORFOLK_SEEDS", "").strip()
     sections = env.get("NORFOLK_SPOILER_SECTIONS", "").strip()
-    config = Config(
+    return Config(
         token=token,
         dev_guild_id=_int(env, "NORFOLK_DEV_GUILD_ID", None, minimum=1),
         seeds=Path(seeds_raw).expanduser() if seeds_raw else DEFAULT_SEEDS,
@@ -104,8 +106,3 @@ def load_config(env: Mapping[str, str] | None = None, **overrides: object) -> Co
         max_question_chars=_int(env, "NORFOLK_MAX_QUESTION_CHARS", 1000, minimum=1) or 1000,
         log_level=(env.get("NORFOLK_LOG_LEVEL", "").strip() or "INFO").upper(),
     )
-    if overrides:
-        from dataclasses import replace
-
-        config = replace(config, **overrides)  # type: ignore[arg-type]
-    return config

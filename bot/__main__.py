@@ -1,0 +1,148 @@
+"""The `norfolk` command: run the bot (or the REPL without a token), ask, stats.
+
+Discord is imported only by `run` with a token, so `norfolk ask` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from bot.config import Config, ConfigError, load_config
+from knowledge import Library, load_folder
+
+
+def _load_library(seeds: Path) -> Library:
+    """Load every article, warning (not failing) about the ones that cannot be parsed."""
+    report = load_folder(seeds)
+    for error in report.errors:
+        print(f"norfolk: skipped {error}", file=sys.stderr)
+    if not report.library.articles:
+        raise SystemExit(f"norfolk: no usable articles in {seeds} (add a .txt article there)")
+    return report.library
+
+
+def _read_questions(stream: object) -> object:
+    """Lines of standard input, tolerant of bytes that are not UTF-8."""
+    if hasattr(stream, "reconfigure"):
+        stream.reconfigure(errors="replace")  # type: ignore[attr-defined]
+    return stream
+
+
+def cmd_ask(args: argparse.Namespace, config: Config) -> int:
+    """Answer one question (text or JSON), or a stream of them with --jsonl."""
+    from bot.render import answer_json, answer_text
+
+    if args.jsonl:
+        stdin = _read_questions(sys.stdin)
+        library: Library | None = None
+        for line in stdin:  # type: ignore[attr-defined]
+            library = library or _load_library(config.seeds)
+            sys.stdout.write(answer_json(library.ask(line.rstrip("\r\n"))) + "\n")
+            sys.stdout.flush()
+        return 0
+    question = " ".join(args.question)
+    if not args.question and not sys.stdin.isatty():
+        question = _read_questions(sys.stdin).read().strip()  # type: ignore[attr-defined]
+    answer = _load_library(config.seeds).ask(question)
+    print(answer_json(answer) if args.json else answer_text(answer))
+    return 0
+
+
+def cmd_repl(args: argparse.Namespace, config: Config) -> int:
+    """The interactive question loop."""
+    from bot.repl import run_repl
+
+    return run_repl(_load_library(config.seeds))
+
+
+def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    """The Discord bot when a token is configured, else the local REPL."""
+    if not config.token:
+        print(
+            "No DISCORD_TOKEN configured: starting the local REPL instead "
+            "(put the token in .env to run the Discord bot).",
+            file=sys.stderr,
+        )
+        return cmd_repl(args, config)
+    from bot.client import run_discord
+
+    return run_discord(config)
+
+
+def cmd_stats(args: argparse.Namespace, config: Config) -> int:
+    """Top unanswered questions and the feedback tally from the bot's database."""
+    from bot.stats import format_stats
+    from bot.store import Store
+
+    store = Store(config.db_path)
+    try:
+        print(format_stats(store, limit=args.limit))
+    finally:
+        store.close()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line grammar; `--seeds` is accepted by every command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--seeds",
+        type=Path,
+        help="folder of articles (default: $NORFOLK_SEEDS, else the project's seeds/)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="norfolk",
+        description="Answer questions about an article, with cited snippets.",
+        parents=[common],
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = commands.add_parser(
+        "run", parents=[common], help="run the Discord bot (the REPL when no token is set)"
+    )
+    run.set_defaults(handler=cmd_run)
+    repl = commands.add_parser("repl", parents=[common], help="ask questions interactively")
+    repl.set_defaults(handler=cmd_repl)
+    ask = commands.add_parser("ask", parents=[common], help="answer one question and exit")
+    ask.add_argument("question", nargs="*", help="the question (or read from standard input)")
+    mode = ask.add_mutually_exclusive_group()
+    mode.add_argument("--json", action="store_true", help="print one JSON object")
+    mode.add_argument(
+        "--jsonl", action="store_true", help="read questions line by line, write JSON lines"
+    )
+    ask.set_defaults(handler=cmd_ask)
+    stats = commands.add_parser(
+        "stats", parents=[common], help="top unanswered questions and feedback"
+    )
+    stats.add_argument("--limit", type=int, default=10, help="how many questions to list")
+    stats.set_defaults(handler=cmd_stats)
+    parser.set_defaults(handler=cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `norfolk` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        print(f"norfolk: {exc}", file=sys.stderr)
+        return 2
+    if args.seeds is not None:
+        config = replace(config, seeds=args.seeds)
+    if args.command == "ask" and args.jsonl and args.question:
+        parser.error("--jsonl reads questions from standard input; give no question argument")
+    try:
+        return args.handler(args, config)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # e.g. `norfolk ask --jsonl | head -1`
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

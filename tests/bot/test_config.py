@@ -1,0 +1,66 @@
+"""Settings: defaults, parsing, clear errors and a token that never shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_SEEDS, ConfigError, load_config, merged_environment
+
+
+def test_defaults_need_no_settings() -> None:
+    config = load_config({})
+    assert config.token is None and config.seeds == DEFAULT_SEEDS
+    assert (config.cooldown_rate, config.cooldown_per) == (5, 30.0)
+    assert config.spoilers and config.spoiler_sections == ("Plot",)
+
+
+def test_every_setting_is_read() -> None:
+    config = load_config(
+        {
+            "DISCORD_TOKEN": " abc.def ",
+            "NORFOLK_DEV_GUILD_ID": "123",
+            "NORFOLK_SEEDS": "/tmp/articles",
+            "NORFOLK_DB": "/tmp/x.db",
+            "NORFOLK_SPOILERS": "off",
+            "NORFOLK_SPOILER_SECTIONS": "Plot, Ending",
+            "NORFOLK_COOLDOWN_RATE": "2",
+            "NORFOLK_COOLDOWN_SECONDS": "10",
+            "NORFOLK_SHARD_COUNT": "4",
+        }
+    )
+    assert config.token == "abc.def" and config.dev_guild_id == 123
+    assert config.seeds == Path("/tmp/articles") and config.db_path == Path("/tmp/x.db")
+    assert not config.spoilers and config.spoiler_sections == ("Plot", "Ending")
+    assert (config.cooldown_rate, config.cooldown_per, config.shard_count) == (2, 10.0, 4)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("NORFOLK_DEV_GUILD_ID", "abc"),
+        ("NORFOLK_SPOILERS", "maybe"),
+        ("NORFOLK_COOLDOWN_SECONDS", "-1"),
+        ("NORFOLK_SHARD_COUNT", "0"),
+    ],
+)
+def test_bad_values_name_the_setting(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        load_config({name: value})
+
+
+def test_token_never_in_repr() -> None:
+    config = load_config({"DISCORD_TOKEN": "secret-token-value"})
+    assert "secret-token-value" not in repr(config) and "secret-token-value" not in str(config)
+
+
+def test_dotenv_file_is_read_and_environment_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("DISCORD_TOKEN=from-file\nNORFOLK_DB=file.db\n", "utf-8")
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    monkeypatch.setenv("NORFOLK_DB", "env.db")
+    merged = merged_environment(env_file)
+    assert merged["DISCORD_TOKEN"] == "from-file" and merged["NORFOLK_DB"] == "env.db"

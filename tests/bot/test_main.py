@@ -1,0 +1,147 @@
+"""The `norfolk` command line: the JSON contract, --jsonl streaming, bad input, seeds."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+
+ROOT = Path(__file__).resolve().parents[2]
+KEYS = {"question", "answer", "citations", "confidence"}
+
+
+@pytest.fixture(autouse=True)
+def _no_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Run from an empty folder with no token or seeds setting, as on a fresh clone."""
+    for name in ("DISCORD_TOKEN", "NORFOLK_SEEDS", "NORFOLK_DB"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def _stdin(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode()), "utf-8"))
+
+
+def test_ask_json_has_exactly_the_contract_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--json", "who directed the film?"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == KEYS
+    assert data["answer"] == "Mark Romanek"
+    assert isinstance(data["confidence"], float)
+    citation = data["citations"][0]
+    assert set(citation) == {"article", "section", "text"}
+    assert "Romanek" in citation["text"]
+
+
+def test_ask_json_abstains_with_null(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--json", "what is the capital of France"]) == 0
+    assert json.loads(capsys.readouterr().out)["answer"] is None
+
+
+def test_ask_text_shows_answer_sections_and_confidence(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "how", "many", "pages?"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("288")
+    assert "› Infobox" in out and "confidence" in out
+
+
+def test_jsonl_keeps_order_one_line_each(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    questions = ["who wrote it", "", "asdfgh", "how many pages", "x" * 10_000, "🙂"]
+    _stdin(monkeypatch, "\n".join(questions) + "\n")
+    assert main(["ask", "--jsonl"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(questions)
+    rows = [json.loads(line) for line in lines]
+    assert [r["question"] for r in rows] == questions
+    assert all(set(r) == KEYS for r in rows)
+    assert rows[0]["answer"] == "Kazuo Ishiguro" and rows[3]["answer"] == "288"
+    assert rows[1]["answer"] is rows[2]["answer"] is rows[4]["answer"] is None
+
+
+def test_jsonl_empty_input_prints_nothing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _stdin(monkeypatch, "")
+    assert main(["ask", "--jsonl"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 10_000, "🙂🙂", "\x00\x07garbage\ufffd"])
+def test_bad_questions_get_a_friendly_line(
+    question: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ask", question]) == 0
+    out = capsys.readouterr()
+    assert out.out.strip() and "Traceback" not in out.out + out.err
+
+
+def test_usage_error_is_one_line_and_nonzero(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["ask", "--jsonl", "a question"])
+    assert caught.value.code == 2
+    assert "--jsonl" in capsys.readouterr().err
+
+
+def test_seeds_option_and_broken_article(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "good.txt").write_text("= Moss =\n\nMoss grows in Wales.\n", "utf-8")
+    (tmp_path / "bad.txt").write_text("no title line\n", "utf-8")
+    assert main(["ask", "--seeds", str(tmp_path), "--json", "where does moss grow"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)["citations"][0]["article"] == "Moss"
+    assert "bad.txt:1:" in out.err
+
+
+def test_no_articles_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["ask", "--seeds", str(tmp_path), "who?"])
+    assert "no usable articles" in str(caught.value.code)
+
+
+def test_seeds_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys) -> None:
+    (tmp_path / "a.txt").write_text("= Moss =\n\nMoss grows in Wales.\n", "utf-8")
+    monkeypatch.setenv("NORFOLK_SEEDS", str(tmp_path))
+    assert main(["ask", "--json", "where does moss grow"]) == 0
+    assert json.loads(capsys.readouterr().out)["citations"][0]["article"] == "Moss"
+
+
+def test_bad_setting_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setenv("NORFOLK_COOLDOWN_RATE", "lots")
+    assert main(["ask", "who?"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "norfolk: NORFOLK_COOLDOWN_RATE must be a whole number, got 'lots'"
+    )
+
+
+def test_run_without_token_starts_the_repl(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("builtins.input", lambda prompt: (_ for _ in ()).throw(EOFError))
+    monkeypatch.setattr("bot.repl.HISTORY_FILE", Path("history"))
+    assert main([]) == 0
+    captured = capsys.readouterr()
+    assert "No DISCORD_TOKEN" in captured.err and "Norfolk" in captured.out
+
+
+def test_console_script_streams_jsonl_as_a_subprocess() -> None:
+    """The installed entry point, as score.py drives it: one flushed line per question."""
+    process = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--jsonl"],
+        input="who wrote it\nwhat is the capital of France\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=True,
+    )
+    rows = [json.loads(line) for line in process.stdout.splitlines()]
+    assert [r["answer"] for r in rows] == ["Kazuo Ishiguro", None]
