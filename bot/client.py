@@ -1,0 +1,280 @@
+"""The Discord client: `create_bot` builds a bot; `run_discord` runs it until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections import OrderedDict
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.config import Config
+from bot.embeds import answer_embed, pack
+from bot.safety import Cooldown
+from bot.store import Store
+from bot.views import DYNAMIC_ITEMS, answer_view, send_apology
+from knowledge.answer import Answer
+from knowledge.library import Library, load_folder
+
+log = logging.getLogger("norfolk.client")
+
+NONE = discord.AllowedMentions.none()
+RECENT_QUESTIONS = 2048
+"""Question texts kept in memory for "More sources" when the store cannot provide them."""
+
+SHUTDOWN_GRACE = 10.0
+"""Seconds to let the gateway connection wind down after `close()` before cancelling it."""
+
+TOKEN_REJECTED = (
+    "DISCORD_TOKEN was rejected by Discord: check the token in .env / the environment "
+    "(Developer Portal → Bot → Reset Token)"
+)
+INTENTS_REFUSED = (
+    "Discord refused the gateway intents this bot asked for: enable them in the Developer "
+    "Portal → Bot → Privileged Gateway Intents, or run a build that does not request them"
+)
+TOKEN_MISSING = "DISCORD_TOKEN is not set: put it in .env or the environment (see .env.example)"
+
+
+def bot_intents() -> discord.Intents:
+    """Default intents and no privileged ones: DMs and @mentions still carry message content."""
+    intents = discord.Intents.default()
+    intents.message_content = False
+    intents.members = False
+    intents.presences = False
+    return intents
+
+
+class NorfolkTree(app_commands.CommandTree):
+    """Command tree whose error handler logs the failure and always answers the user."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        command = interaction.command.qualified_name if interaction.command else "?"
+        original = getattr(error, "original", error)
+        log.error("command /%s failed", command, exc_info=original)
+        await send_apology(interaction)
+
+
+class NorfolkBot(commands.Bot):
+    """The Norfolk bot: slash commands in cogs, DM/mention answers, restart-safe buttons.
+
+    Build it with `create_bot`. The library is loaded in `setup_hook` (from `config.seeds`)
+    unless one is passed in; the store is optional (None: nothing is recorded).
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        library: Library | None = None,
+        store: Store | None = None,
+        **client_kwargs: Any,
+    ) -> None:
+        options: dict[str, Any] = {
+            "command_prefix": commands.when_mentioned,  # unused: no prefix commands are added
+            "help_command": None,
+            "intents": bot_intents(),
+            "allowed_mentions": NONE,
+            "tree_cls": NorfolkTree,
+        }
+        options.update(client_kwargs)
+        super().__init__(**options)
+        self.config = config
+        self.library: Library = library if library is not None else Library(())
+        self._library_given = library is not None
+        self.store: Store | None = store
+        self.cooldown = Cooldown(config.cooldown_rate, config.cooldown_per)
+        self._recent: OrderedDict[int, str] = OrderedDict()
+
+    async def setup_hook(self) -> None:
+        """Load the library once, register buttons and cogs, and sync the slash commands."""
+        from bot.cogs.ask import AskCog
+        from bot.cogs.browse import BrowseCog
+        from bot.cogs.messages import MessagesCog
+
+        if not self._library_given:
+            self.library = await asyncio.to_thread(load_library, self.config)
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        await self.add_cog(AskCog(self))
+        await self.add_cog(BrowseCog(self))
+        await self.add_cog(MessagesCog(self))
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Sync to the dev guild (instant) when configured, else globally (up to an hour)."""
+        guild_id = self.config.dev_guild_id
+        try:
+            if guild_id:
+                guild = discord.Object(id=guild_id)
+                self.tree.copy_global_to(guild=guild)
+                synced = await self.tree.sync(guild=guild)
+                log.info("synced %d command(s) to dev guild %s", len(synced), guild_id)
+            else:
+                synced = await self.tree.sync()
+                log.info("synced %d global command(s)", len(synced))
+        except discord.Forbidden:
+            log.error(
+                "could not sync commands to guild %s: is the bot in that guild, invited with "
+                "the applications.commands scope?",
+                guild_id,
+            )
+        except discord.HTTPException:
+            log.exception("could not sync slash commands; existing ones stay as they were")
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        """No prefix commands: questions in messages are handled by the messages cog."""
+
+    async def on_ready(self) -> None:
+        user = self.user
+        log.info("connected as %s (%s) in %d guild(s)", user, user and user.id, len(self.guilds))
+
+    # -- the question pipeline shared by /ask, DMs and mentions ---------------------------
+
+    async def answer_question(
+        self, question: str, *, user_id: int | None, guild_id: int | None, source: str
+    ) -> tuple[Answer, int | None]:
+        """Ask the library off the event loop and record the question; returns its row id."""
+        answer = await asyncio.to_thread(self.library.ask, question)
+        question_id = await self.record_question(
+            answer, user_id=user_id, guild_id=guild_id, source=source
+        )
+        return answer, question_id
+
+    async def record_question(
+        self, answer: Answer, *, user_id: int | None, guild_id: int | None, source: str
+    ) -> int | None:
+        """Store a question (answered or not) so feedback and `top_unanswered` can use it."""
+        question_id: int | None = None
+        if self.store is not None:
+            try:
+                question_id = await asyncio.to_thread(
+                    self.store.record_question,
+                    question=answer.question,
+                    answered=answer.answered,
+                    confidence=float(answer.confidence),
+                    user_id=user_id,
+                    guild_id=guild_id,
+                    source=source,
+                )
+            except Exception:  # storage must never stop an answer
+                log.exception("could not record a question")
+        if question_id is not None:
+            self._recent[question_id] = answer.question
+            while len(self._recent) > RECENT_QUESTIONS:
+                self._recent.popitem(last=False)
+        return question_id
+
+    async def question_text(self, question_id: int) -> str | None:
+        """A recorded question's text, from memory or the store (for "More sources")."""
+        if question_id in self._recent:
+            return self._recent[question_id]
+        lookup = getattr(self.store, "question_text", None)
+        if lookup is None:
+            return None
+        try:
+            return await asyncio.to_thread(lookup, question_id)
+        except Exception:
+            log.exception("could not read question %s", question_id)
+            return None
+
+    def render_answer(
+        self, answer: Answer, question_id: int | None, *, spoil: bool
+    ) -> tuple[list[discord.Embed], discord.ui.View]:
+        """The embeds and buttons for one answer."""
+        embed = answer_embed(answer, spoil=spoil, spoiler_sections=self.config.spoiler_sections)
+        return pack([embed])[0], answer_view(question_id, answered=answer.answered)
+
+
+class ShardedNorfolkBot(NorfolkBot, commands.AutoShardedBot):
+    """Norfolk on `AutoShardedBot`, used when `config.shard_count` is set (very large bots)."""
+
+
+def load_library(config: Config) -> Library:
+    """Load the seed articles, logging (not raising on) files that cannot be parsed."""
+    report = load_folder(config.seeds)
+    for error in report.errors:
+        log.error("skipped article: %s", error)
+    log.info("loaded %d article(s) from %s", len(report.library.articles), config.seeds)
+    return report.library
+
+
+def create_bot(
+    config: Config,
+    *,
+    library: Library | None = None,
+    store: Store | None = None,
+    **client_kwargs: Any,
+) -> NorfolkBot:
+    """Build a bot (no module-level state, so tests can build many).
+
+    Sharding: when `config.shard_count` is set the bot is an `AutoShardedBot` running that
+    many shards in this process; otherwise a plain single-connection `Bot`.
+    `client_kwargs` go straight to the discord.py constructor (e.g. `guild_ready_timeout`).
+    """
+    if config.shard_count:
+        client_kwargs.setdefault("shard_count", config.shard_count)
+        return ShardedNorfolkBot(config, library=library, store=store, **client_kwargs)
+    return NorfolkBot(config, library=library, store=store, **client_kwargs)
+
+
+def _log_level(name: str) -> int:
+    return logging.getLevelNamesMapping().get(name.upper(), logging.INFO)
+
+
+def run_discord(config: Config) -> int:
+    """Run the bot until Ctrl-C/SIGTERM; returns a process exit code (2: bad token/intents)."""
+    discord.utils.setup_logging(level=_log_level(config.log_level))
+    if not config.token:
+        print(TOKEN_MISSING, file=sys.stderr)
+        return 2
+    store = Store(config.db_path)
+    try:
+        return asyncio.run(_run(config, store))
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        store.close()
+
+
+async def _run(config: Config, store: Store) -> int:
+    """Start the bot and stop it cleanly on SIGINT/SIGTERM."""
+    bot = create_bot(config, store=store)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        # Windows has no add_signal_handler: there Ctrl-C raises KeyboardInterrupt instead.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    async with bot:
+        runner = asyncio.create_task(bot.start(config.token or ""), name="norfolk-bot")
+        stopper = asyncio.create_task(stop.wait(), name="norfolk-stop")
+        await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
+        if stop.is_set():
+            log.info("shutting down")
+            await bot.close()
+            await asyncio.wait({runner}, timeout=SHUTDOWN_GRACE)
+            if not runner.done():
+                runner.cancel()
+                await asyncio.wait({runner})
+        error = None if runner.cancelled() else runner.exception()
+    if isinstance(error, discord.LoginFailure):
+        print(TOKEN_REJECTED, file=sys.stderr)
+        return 2
+    if isinstance(error, discord.PrivilegedIntentsRequired):
+        print(INTENTS_REFUSED, file=sys.stderr)
+        return 2
+    if isinstance(error, (discord.GatewayNotFound, discord.ConnectionClosed, OSError)):
+        print(f"Could not stay connected to Discord: {type(error).__name__}", file=sys.stderr)
+        return 1
+    if error is not None:
+        raise error
+    return 0

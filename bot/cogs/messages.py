@@ -1,0 +1,87 @@
+"""Questions by DM or @mention: the same answers as `/ask`, sent as a reply."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from bot.cogs.ask import cooldown_text, too_long_text
+from bot.safety import extract_question
+
+if TYPE_CHECKING:
+    from bot.client import NorfolkBot
+
+log = logging.getLogger("norfolk.messages")
+
+NONE = discord.AllowedMentions.none()
+USER_MESSAGE_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+BARE_MENTION_HINT = (
+    "Hi! Put your question after the mention, e.g. “@me who wrote the novel?”, "
+    "or use `/ask`. `/help` shows everything I can do."
+)
+APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
+
+
+def addressed_to(message: discord.Message, me: discord.abc.Snowflake) -> bool:
+    """A DM, or a guild message that mentions the bot or its managed role."""
+    if message.guild is None:
+        return True
+    if any(user.id == me.id for user in message.mentions):
+        return True
+    role = message.guild.self_role
+    return role is not None and role.id in message.raw_role_mentions
+
+
+class MessagesCog(commands.Cog):
+    """Answers DMs and mentions; ignores bots, itself and messages meant for others."""
+
+    def __init__(self, bot: NorfolkBot) -> None:
+        self.bot = bot
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        me = self.bot.user
+        if me is None or message.author.bot or message.author.id == me.id:
+            return
+        if message.type not in USER_MESSAGE_TYPES or not addressed_to(message, me):
+            return
+        try:
+            await self._answer(message, me.id)
+        except Exception:
+            log.exception("answering message %s failed", message.id)
+            await self._reply(message, content=APOLOGY)
+
+    async def _answer(self, message: discord.Message, my_id: int) -> None:
+        role = message.guild.self_role if message.guild is not None else None
+        question = extract_question(message.content, my_id, [role.id] if role else [])
+        if not question:
+            await self._reply(message, content=BARE_MENTION_HINT)
+            return
+        limit = self.bot.config.max_question_chars
+        if len(question) > limit:
+            await self._reply(message, content=too_long_text(limit))
+            return
+        verdict = self.bot.cooldown.hit(message.author.id)
+        if not verdict.allowed:
+            if verdict.first_refusal:  # one notice per burst, not one per message
+                await self._reply(message, content=cooldown_text(verdict))
+            return
+        answer, question_id = await self.bot.answer_question(
+            question,
+            user_id=message.author.id,
+            guild_id=message.guild.id if message.guild else None,
+            source="dm" if message.guild is None else "mention",
+        )
+        spoil = self.bot.config.spoilers and message.guild is not None
+        embeds, view = self.bot.render_answer(answer, question_id, spoil=spoil)
+        await self._reply(message, embeds=embeds, view=view)
+
+    async def _reply(self, message: discord.Message, **kwargs: object) -> None:
+        """Reply without pinging anyone; a failed send is logged, never raised."""
+        try:
+            await message.reply(mention_author=False, allowed_mentions=NONE, **kwargs)  # type: ignore[arg-type]
+        except discord.HTTPException:
+            log.warning("could not reply to message %s", message.id, exc_info=True)

@@ -1,0 +1,199 @@
+"""Buttons under answers that keep working after a restart (state lives in the custom_id).
+
+"More sources" and 👍/👎 are `DynamicItem`s: the question's row id is encoded in the
+`custom_id`, so any bot process that registered them (`bot.add_dynamic_items`) can handle a
+click on a message sent long ago. Row id 0 stands for "not stored".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+
+from bot.embeds import sources_embed
+
+log = logging.getLogger("norfolk.views")
+
+FEEDBACK_TEMPLATE = r"norfolk:fb:(?P<vote>up|down):(?P<qid>\d{1,19})"
+MORE_TEMPLATE = r"norfolk:more:(?P<qid>\d{1,19})"
+NONE = discord.AllowedMentions.none()
+
+APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
+THANKS = {"up": "Thanks! Glad it helped. 👍", "down": "Thanks for telling me — noted. 👎"}
+
+
+@dataclass(frozen=True)
+class ButtonId:
+    """A parsed Norfolk `custom_id`: which button, for which stored question."""
+
+    action: str  # "feedback" or "more"
+    question_id: int | None
+    vote: str | None = None
+
+
+def feedback_custom_id(vote: str, question_id: int | None) -> str:
+    """The custom_id of a 👍 (`vote="up"`) or 👎 (`"down"`) button."""
+    if vote not in ("up", "down"):
+        raise ValueError(f"vote must be 'up' or 'down', not {vote!r}")
+    return f"norfolk:fb:{vote}:{question_id or 0}"
+
+
+def more_custom_id(question_id: int | None) -> str:
+    """The custom_id of a "More sources" button."""
+    return f"norfolk:more:{question_id or 0}"
+
+
+def parse_custom_id(custom_id: str) -> ButtonId | None:
+    """Read a Norfolk button's custom_id back (None for anything else)."""
+    if match := re.fullmatch(FEEDBACK_TEMPLATE, custom_id):
+        return ButtonId("feedback", int(match["qid"]) or None, match["vote"])
+    if match := re.fullmatch(MORE_TEMPLATE, custom_id):
+        return ButtonId("more", int(match["qid"]) or None)
+    return None
+
+
+def spoils_interaction(interaction: discord.Interaction[Any]) -> bool:
+    """Spoiler-wrap in guild channels and group DMs when enabled, never in a DM with the bot."""
+    config = getattr(interaction.client, "config", None)
+    if config is None or not config.spoilers:
+        return False
+    return interaction.guild_id is not None or bool(interaction.context.private_channel)
+
+
+async def send_apology(interaction: discord.Interaction[Any], text: str = APOLOGY) -> None:
+    """Tell the user something failed, whatever state the interaction response is in."""
+    if interaction.type is discord.InteractionType.autocomplete:
+        return
+    try:
+        if not interaction.response.is_done():
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NONE)
+        elif interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
+            await interaction.edit_original_response(
+                content=text, embeds=[], view=None, allowed_mentions=NONE
+            )
+        else:
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NONE)
+    except discord.HTTPException:
+        log.warning("could not send an apology for interaction %s", interaction.id, exc_info=True)
+
+
+class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=FEEDBACK_TEMPLATE):
+    """👍/👎 under an answer: records whether it helped and thanks the user privately."""
+
+    def __init__(self, vote: str, question_id: int | None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                emoji="👍" if vote == "up" else "👎",
+                style=discord.ButtonStyle.secondary,
+                custom_id=feedback_custom_id(vote, question_id),
+            )
+        )
+        self.vote = vote
+        self.question_id = question_id or None
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> FeedbackButton:
+        return cls(match["vote"], int(match["qid"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await interaction.response.send_message(
+                THANKS[self.vote], ephemeral=True, allowed_mentions=NONE
+            )
+            store = getattr(interaction.client, "store", None)
+            if store is not None:
+                await asyncio.to_thread(
+                    store.record_feedback,
+                    question_id=self.question_id,
+                    user_id=interaction.user.id,
+                    helpful=self.vote == "up",
+                )
+        except Exception:
+            log.exception("feedback button failed")
+            await send_apology(interaction)
+
+
+class MoreSourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=MORE_TEMPLATE):
+    """ "More sources": re-asks the stored question and shows the citations beyond the first 3."""
+
+    def __init__(self, question_id: int | None, *, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="More sources",
+                emoji="📚",
+                style=discord.ButtonStyle.primary,
+                custom_id=more_custom_id(question_id),
+                disabled=disabled,
+            )
+        )
+        self.question_id = question_id or None
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> MoreSourcesButton:
+        return cls(int(match["qid"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            await interaction.edit_original_response(
+                **await self._reply(interaction), allowed_mentions=NONE
+            )
+        except Exception:
+            log.exception("more-sources button failed")
+            await send_apology(interaction)
+
+    async def _reply(self, interaction: discord.Interaction[Any]) -> dict[str, Any]:
+        """The content or embed to show for this click (and record the click)."""
+        bot = interaction.client
+        store = getattr(bot, "store", None)
+        if store is not None:
+            await asyncio.to_thread(
+                store.record_click,
+                question_id=self.question_id,
+                user_id=interaction.user.id,
+                action="more_sources",
+            )
+        question = None
+        if self.question_id is not None and hasattr(bot, "question_text"):
+            question = await bot.question_text(self.question_id)
+        if not question:
+            return {"content": "I no longer have that question on file. Please ask it again."}
+        answer = await asyncio.to_thread(bot.library.ask, question)
+        embed = sources_embed(
+            answer,
+            spoil=spoils_interaction(interaction),
+            spoiler_sections=bot.config.spoiler_sections,
+        )
+        if embed is None:
+            return {"content": "That's every source I have for this answer."}
+        return {"embed": embed}
+
+
+def answer_view(question_id: int | None, *, answered: bool = True) -> discord.ui.View:
+    """The buttons under an answer; "More sources" is disabled when the bot abstained."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(MoreSourcesButton(question_id, disabled=not answered))
+    view.add_item(FeedbackButton("up", question_id))
+    view.add_item(FeedbackButton("down", question_id))
+    return view
+
+
+DYNAMIC_ITEMS = (FeedbackButton, MoreSourcesButton)
+"""Register with `bot.add_dynamic_items(*DYNAMIC_ITEMS)` so clicks survive restarts."""
