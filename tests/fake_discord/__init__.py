@@ -1,0 +1,13 @@
+"""A loopback fake of Discord (REST + gateway) that the real discord.py client connects to.
+
+Why: end-to-end tests of the bot without the internet or a real token. Modules:
+
+- `server.FakeDiscord`: the aiohttp app (REST under `/api/v10`, gateway at `/`), the test
+  guild/users, and helpers `say()` (MESSAGE_CREATE), `slash()`, `autocomplete()`, `click()`.
+- `gateway.FakeGateway` (`fake.gateway`): HELLO/IDENTIFY/READY/GUILD_CREATE/RESUME, heartbeats,
+  zlib-stream, sharding, intent filtering, and failure hooks: `close(code)`, `drop()`,
+  `send_reconnect()` (op 7), `send_invalid_session(resumable)` (op 9), `ack_heartbeats`,
+  `accept_resume`, `send_raw()`.
+- `recording.Recorder` (`fake.recorder`): every REST `Call` and gateway frame, with waits.
+- `fixtures`: the `fake_discord` / `no_internet` fixtures and `running(client)`.
+"""

@@ -1,0 +1,226 @@
+"""Interactions on the fake: dispatching slash commands, autocomplete and clicks; the replies."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tests.fake_discord import payloads
+from tests.fake_discord.payloads import FakeUser
+from tests.fake_discord.recording import Call
+
+if TYPE_CHECKING:
+    from tests.fake_discord.server import FakeDiscord
+
+JSON = dict[str, Any]
+
+# Interaction types and callback types
+APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 2, 3, 4
+MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT = 4, 5, 6, 7, 8
+EPHEMERAL = 1 << 6
+
+
+@dataclass
+class InteractionHandle:
+    """An interaction the fake sent; await its callback or the message the user finally sees."""
+
+    fake: FakeDiscord
+    payload: JSON
+    since: int
+
+    @property
+    def id(self) -> int:
+        return int(self.payload["id"])
+
+    @property
+    def token(self) -> str:
+        return str(self.payload["token"])
+
+    def _mine(self, call: Call) -> bool:
+        return f"/{self.id}/{self.token}/" in call.path or call.path.startswith(
+            f"/webhooks/{self.fake.application_id}/{self.token}"
+        )
+
+    def calls(self) -> list[Call]:
+        """Every REST call made for this interaction (callback, follow-ups, edits)."""
+        return self.fake.recorder.find(self._mine, since=self.since)
+
+    async def callback(self, timeout: float = 3.0) -> Call:
+        """The interaction callback (`POST /interactions/{id}/{token}/callback`)."""
+        return await self.fake.wait_for_call(
+            lambda c: c.path == f"/interactions/{self.id}/{self.token}/callback",
+            timeout,
+            since=self.since,
+        )
+
+    async def reply(self, timeout: float = 3.0) -> JSON:
+        """The message body the user sees: the callback's, or after a defer the edit/follow-up."""
+        first = await self.callback(timeout)
+        body = first.json or {}
+        if body.get("type") in (MESSAGE, UPDATE_MESSAGE):
+            return body.get("data") or {}
+        if body.get("type") not in (DEFERRED_MESSAGE, DEFERRED_UPDATE):
+            raise AssertionError(f"interaction callback has no message: {body!r}")
+        later = await self.fake.wait_for_call(
+            lambda c: self._mine(c) and c.message is not None and c is not first,
+            timeout,
+            since=self.since,
+        )
+        assert later.message is not None
+        return later.message
+
+    def original_message(self) -> JSON | None:
+        """The stored message the response created (with its id), as a click needs it."""
+        message_id = self.fake.originals.get(self.token)
+        return None if message_id is None else self.fake.messages.get(message_id)
+
+
+class InteractionsMixin:
+    """Interaction state and helpers, mixed into `FakeDiscord`."""
+
+    interactions: dict[str, JSON]
+    originals: dict[str, int]
+
+    def _channel_for(self: FakeDiscord, user: FakeUser, dm: bool) -> JSON:
+        if dm:
+            return payloads.dm_channel(self.dm_channel_id(user), user)
+        return self.guild.channel()
+
+    async def _send_interaction(
+        self: FakeDiscord,
+        type_: int,
+        data: JSON,
+        *,
+        user: FakeUser | None,
+        dm: bool,
+        message: JSON | None = None,
+    ) -> InteractionHandle:
+        user = user or self.alice
+        payload = payloads.interaction(
+            interaction_id=self.ids.next(),
+            application_id=self.application_id,
+            type_=type_,
+            token=f"itoken-{secrets.token_urlsafe(16)}",
+            data=data,
+            user=user,
+            channel=self._channel_for(user, dm),
+            guild_id=None if dm else self.guild.id,
+            message=message,
+        )
+        self.interactions[payload["token"]] = payload
+        handle = InteractionHandle(self, payload, self.mark())
+        await self.gateway.dispatch("INTERACTION_CREATE", payload)
+        return handle
+
+    def command_id(self: FakeDiscord, name: str) -> str:
+        """The id Discord gave a synced command (a fresh one if it was never synced)."""
+        for scope in self.commands.values():
+            for command in scope:
+                if command.get("name") == name:
+                    return str(command["id"])
+        return str(self.ids.next())
+
+    async def slash(
+        self: FakeDiscord,
+        name: str,
+        options: dict[str, Any] | None = None,
+        *,
+        user: FakeUser | None = None,
+        dm: bool = False,
+    ) -> InteractionHandle:
+        """A user runs `/name option:value ...` in the guild channel or in a DM."""
+        data = {
+            "id": self.command_id(name),
+            "name": name,
+            "type": 1,
+            "options": payloads.command_options(options or {}),
+        }
+        if not dm:
+            data["guild_id"] = str(self.guild.id)
+        return await self._send_interaction(APPLICATION_COMMAND, data, user=user, dm=dm)
+
+    async def autocomplete(
+        self: FakeDiscord,
+        name: str,
+        options: dict[str, Any],
+        focused: str,
+        *,
+        user: FakeUser | None = None,
+        dm: bool = False,
+    ) -> InteractionHandle:
+        """A user types into option `focused` of `/name`; the bot should answer with type 8."""
+        data = {
+            "id": self.command_id(name),
+            "name": name,
+            "type": 1,
+            "options": payloads.command_options(options, focused=focused),
+        }
+        return await self._send_interaction(AUTOCOMPLETE, data, user=user, dm=dm)
+
+    async def click(
+        self: FakeDiscord,
+        message: JSON,
+        custom_id: str,
+        *,
+        user: FakeUser | None = None,
+        component_type: int = 2,
+    ) -> InteractionHandle:
+        """A user clicks a component (button by default) on a message the bot sent."""
+        data = {"custom_id": custom_id, "component_type": component_type}
+        dm = "guild_id" not in message
+        return await self._send_interaction(
+            MESSAGE_COMPONENT, data, user=user, dm=dm, message=message
+        )
+
+    # ----- REST side ------------------------------------------------------------------------
+
+    def interaction_callback(
+        self: FakeDiscord, interaction_id: int, token: str, body: JSON
+    ) -> JSON:
+        """Answer `POST /interactions/{id}/{token}/callback?with_response=1` like Discord."""
+        source = self.interactions.get(token)
+        kind = int(body.get("type", 0))
+        data = body.get("data") or {}
+        result: JSON = {"interaction": {"id": str(interaction_id), "type": 2}}
+        if source is None:
+            return result
+        info = result["interaction"]
+        info["type"] = source["type"]
+        channel_id = int(source["channel"]["id"])
+        message: JSON | None = None
+        if kind in (MESSAGE, DEFERRED_MESSAGE):
+            message = self.store_message(channel_id, data, interaction=source)
+            self.originals[token] = int(message["id"])
+            info["response_message_id"] = message["id"]
+            info["response_message_loading"] = kind == DEFERRED_MESSAGE
+            info["response_message_ephemeral"] = bool(int(data.get("flags") or 0) & EPHEMERAL)
+        elif kind in (UPDATE_MESSAGE, DEFERRED_UPDATE) and source.get("message"):
+            message_id = int(source["message"]["id"])
+            self.originals[token] = message_id
+            message = self.edit_message(message_id, data)
+            info["response_message_id"] = message["id"]
+        if kind != AUTOCOMPLETE_RESULT:
+            result["resource"] = {"type": kind}
+            if message is not None:
+                result["resource"]["message"] = message
+        return result
+
+    def followup(self: FakeDiscord, token: str, body: JSON) -> JSON:
+        """`POST /webhooks/{app}/{token}`: a follow-up message for an interaction."""
+        source = self.interactions.get(token)
+        channel_id = int(source["channel"]["id"]) if source else self.guild.text_channel_id
+        return self.store_message(channel_id, body, interaction=source)
+
+    def edit_webhook_message(self: FakeDiscord, token: str, which: str, body: JSON) -> JSON:
+        """`PATCH /webhooks/{app}/{token}/messages/{id|@original}`: edit a response."""
+        if which == "@original":
+            message_id = self.originals.get(token)
+            if message_id is None:
+                source = self.interactions.get(token)
+                channel_id = int(source["channel"]["id"]) if source else self.guild.text_channel_id
+                created = self.store_message(channel_id, {}, interaction=source)
+                message_id = self.originals[token] = int(created["id"])
+        else:
+            message_id = int(which)
+        return self.edit_message(message_id, body)
