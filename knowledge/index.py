@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from knowledge.article import Article
-from knowledge.lexicon import synonym_table
-from knowledge.text import capitalised_stems, content_terms, split_sentences, stem
+from knowledge.lexicon import lexicon_words, synonym_table
+from knowledge.text import capitalised_stems, content_terms, split_sentences, stem, words
 
 SECTION_SEPARATOR = " › "
 INFOBOX_SECTION = "Infobox"
@@ -55,6 +55,9 @@ class FactIndex:
     own_terms: list[frozenset[str]]  # stems in each fact's own text (not headings/context)
     vocabulary: list[str] = field(default_factory=list)  # sorted stems, for prefix lookups
     proper: frozenset[str] = frozenset()  # stems mostly written capitalised: names
+    spellings: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """First letter → known words (article and lexicon), for fuzzy repair of typos."""
+    word_stems: dict[str, str] = field(default_factory=dict)  # known word → its stem
     subjects: dict[str, frozenset[str]] = field(default_factory=dict)  # title → "novel", …
     max_idf: float = 1.0
 
@@ -171,6 +174,10 @@ def build_index(articles: Sequence[Article]) -> FactIndex:
             upper.update(capitalised)
             lower.update(plain)
     proper = frozenset(t for t, count in upper.items() if count >= 2 * lower[t])
+    known = {w for fact in facts for w in words(fact.text)} | lexicon_words()
+    buckets: dict[str, list[str]] = defaultdict(list)
+    for word in sorted(known):
+        buckets[word[0]].append(word)
     return FactIndex(
         facts=facts,
         titles=titles,
@@ -181,6 +188,8 @@ def build_index(articles: Sequence[Article]) -> FactIndex:
         max_idf=max(idf.values(), default=1.0),
         proper=proper,
         subjects=subjects,
+        spellings={letter: tuple(ws) for letter, ws in buckets.items()},
+        word_stems={w: stem(w) for w in known},
     )
 
 

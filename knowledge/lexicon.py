@@ -15,7 +15,7 @@ from knowledge.text import stem, words
 SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("film", "movie", "flick", "cinema", "hollywood", "picture"),
     ("adaptation", "adapted", "version", "remake"),
-    ("direct", "director", "directed", "filmmaker"),
+    ("direct", "director", "directed", "filmmaker", "made", "make"),
     (
         "write",
         "wrote",
@@ -30,7 +30,8 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "script",
     ),
     ("publish", "published", "publisher", "publication", "release", "released", "issued"),
-    ("page", "pages", "length", "long", "running", "runtime", "duration", "minutes"),
+    ("page", "pages", "length", "long"),
+    ("running", "runtime", "duration", "minutes", "length", "long"),
     ("cost", "budget", "price", "expense", "expensive"),
     ("date", "year", "time"),
     ("country", "nation", "nationality"),
@@ -133,6 +134,11 @@ NUMBER_NOUNS = frozenset("number age pages length count total".split())
 DATE_NOUNS = frozenset("year date decade century".split())
 NAME_WORDS = frozenset("name names called named titled".split())
 """Words that make a question ask for a name; they say nothing about the topic."""
+
+
+def lexicon_words() -> frozenset[str]:
+    """Every word the lexicon knows, so a misspelt 'movei' can still reach 'movie'."""
+    return frozenset(w for group in SYNONYM_GROUPS for w in group)
 
 
 def rewrite_phrases(text: str) -> str:

@@ -36,6 +36,8 @@ from knowledge.lexicon import (
 from knowledge.text import STOPWORDS, content_terms, stem
 
 MAX_QUESTION_CHARS = 1000
+REFERENT_WORDS = frozenset({"story", "work"})
+"""Nouns that, in a question, always mean the article's own subject ("the story")."""
 RERANK_DEPTH = 30
 MAX_CITATIONS = 3
 ABSTAIN_BELOW = 0.5
@@ -69,28 +71,40 @@ class Query:
     intent: Intent
     terms: tuple[QueryTerm, ...]
     articles: frozenset[str]  # titles the question names (empty: any)
+    head: str | None = None  # "what language…": the noun naming what is asked for
 
 
-def _expand(index: FactIndex, term: str) -> list[tuple[str, float]]:
-    """Index stems that can stand for a query stem, with a similarity each."""
+def _expand(index: FactIndex, word: str) -> list[tuple[str, float]]:
+    """Index stems that can stand for a question word, with a similarity each.
+
+    The word itself (stemmed), longer forms of it, near spellings among the words the
+    article and the lexicon know (typos), and the lexicon's synonyms of all of those.
+    """
+    term = stem(word)
     found: dict[str, float] = {}
+    bases: dict[str, float] = {term: 1.0}
 
-    def add(word: str, sim: float) -> None:
-        if word in index.idf and sim > found.get(word, 0.0):
-            found[word] = sim
+    def add(candidate: str, sim: float) -> None:
+        if candidate in index.idf and sim > found.get(candidate, 0.0):
+            found[candidate] = sim
 
     add(term, 1.0)
     if len(term) >= 4:
-        for word in index.words_with_prefix(term)[:20]:
-            add(word, PREFIX_WEIGHT)  # direct → director, care → carer
-    if term not in index.idf and len(term) >= 4 and index.vocabulary:
-        for word, score, _ in process.extract(
-            term, index.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=3
+        for longer in index.words_with_prefix(term)[:20]:
+            add(longer, PREFIX_WEIGHT)  # direct → director, care → carer
+    if word not in index.word_stems and len(word) >= 4:
+        for near, score, _ in process.extract(
+            word,
+            index.spellings.get(word[0], ()),  # typos rarely hit the first letter; rhymes do
+            scorer=fuzz.ratio,
+            score_cutoff=FUZZY_CUTOFF,
+            limit=3,
         ):
-            if word[0] == term[0]:  # typos rarely hit the first letter; rhymes do
-                add(word, 0.9 * score / 100)
+            near_stem = index.word_stems[near]
+            bases[near_stem] = max(bases.get(near_stem, 0.0), 0.9 * score / 100)
+            add(near_stem, 0.9 * score / 100)
     synonyms = synonym_table()
-    for base, sim in [(term, 1.0), *found.items()]:
+    for base, sim in [*bases.items(), *found.items()]:
         for synonym in synonyms.get(base, ()):
             add(synonym, SYNONYM_WEIGHT * sim)
     return sorted(found.items(), key=lambda kv: -kv[1])
@@ -103,6 +117,8 @@ def _names_subject(word: str, subjects: set[str]) -> bool:
     """
     if word not in WORK_NOUN_WORDS:
         return False
+    if word in REFERENT_WORDS:
+        return bool(subjects)
     term = stem(word)
     return term in subjects or bool(synonym_table().get(term, frozenset()) & subjects)
 
@@ -128,12 +144,16 @@ def read_question(index: FactIndex, question: str) -> Query:
     topical = [w for w in content if stem(w) not in named_stems and not _names_subject(w, subjects)]
     if topical:
         content = topical  # "the book", "the novel": the article itself, not a topic in it
-    stems = list(dict.fromkeys(stem(w) for w in content))
+    content = list(dict.fromkeys(content))
+    head = stem(head_noun) if head_noun and head_noun in content else None
 
     oov_weight = OOV_WEIGHT_FACTOR * index.max_idf
     terms = []
-    for s in stems:
-        expansions = _expand(index, s)
+    for word in content:
+        s = stem(word)
+        if any(t.word == s for t in terms):
+            continue
+        expansions = _expand(index, word)
         if expansions:
             weight = max(index.idf[w] for w, _ in expansions if w in index.idf)
             if s in index.idf:
@@ -142,7 +162,7 @@ def read_question(index: FactIndex, question: str) -> Query:
             weight = oov_weight
         entity = s in index.proper or s.isdigit()
         terms.append(QueryTerm(s, weight, tuple(expansions), entity))
-    return Query(question, q_words, intent, tuple(terms), named)
+    return Query(question, q_words, intent, tuple(terms), named, head)
 
 
 def _score(index: FactIndex, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -197,6 +217,12 @@ def _headline_match(fact: Fact, matched: set[str]) -> float:
         return 0.0
     stems = content_terms(head)
     return sum(s in matched for s in stems) / len(stems) if stems else 0.0
+
+
+def _key_names(fact: Fact, head: str) -> bool:
+    """Whether an infobox field's key is the noun a question asks for (or its synonym)."""
+    key = set(content_terms(fact.key or ""))
+    return head in key or bool(synonym_table().get(head, frozenset()) & key)
 
 
 def _is_bare_keyword(query: Query) -> bool:
@@ -259,6 +285,9 @@ def answer_question(index: FactIndex, question: str) -> Answer:
         confidence = float(coverage[i]) * (1.0 if typed else TYPE_MISMATCH[query.intent])
         confidence *= MISSING_ENTITY_FACTOR ** int(missing[i])
         headline = _headline_match(fact, matched)
+        if query.head and fact.kind == "infobox" and _key_names(fact, query.head):
+            headline += 2.0  # "what language…" asks for the field called Language
+            confidence = max(confidence, (1 + confidence) / 2)
         if predicate[i] < MIN_PREDICATE_COVERAGE and not (fact.kind == "item" and headline):
             confidence *= 0.5  # an item about the name answers whatever is asked of it
         nearness = 1 / (1 + found[1] / 3) if found and query.intent not in UNTYPED else 0.0
