@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from knowledge.index import Fact
 from knowledge.lexicon import Intent
-from knowledge.text import NUMBER_WORDS, STOPWORDS, fold, stem, words
+from knowledge.text import NUMBER_WORDS, STOPWORDS, fold, stem, token_stems, words
 
 NAME_WORD = r"(?:[A-Z][\w'’\-]*[a-z][\w'’\-]*|[A-Z]\.|O['’][A-Z]\w+)"
 NAME_RE = re.compile(
@@ -94,12 +94,7 @@ def _pattern_spans(pattern: re.Pattern[str], text: str, asked: set[str]) -> list
 
 def _anchor_positions(text: str, matched: set[str]) -> list[int]:
     """Character offsets of the words the question matched in this text."""
-    positions = []
-    for m in re.finditer(r"[\w'’]+", text):
-        w = words(m.group(0))
-        if w and (stem(w[0]) in matched or w[0] in matched):
-            positions.append(m.start())
-    return positions
+    return [start for start, word, term in token_stems(text) if term in matched or word in matched]
 
 
 def _word_distance(text: str, span: Span, anchors: list[int]) -> int:

@@ -203,6 +203,57 @@ def _matched_stems(query: Query) -> set[str]:
     }
 
 
+def _rerank(
+    index: FactIndex,
+    query: Query,
+    top: list[int],
+    matched: set[str],
+    score: np.ndarray,
+    coverage: np.ndarray,
+    missing: np.ndarray,
+    predicate: np.ndarray,
+) -> list[tuple[float, float, int]]:
+    """Order candidates by (rank, confidence), best first; at least the best few exact.
+
+    Answer extraction is the costly part, so candidates are first ordered by an upper
+    bound that assumes it succeeds, and extraction runs only while it can still change
+    the best `MAX_CITATIONS` (branch and bound).
+    """
+    max_score = float(max(score[i] for i in top)) or 1.0
+    query_text = " ".join(t.word for t in query.terms)
+    typed_intent = query.intent not in UNTYPED
+    bounds: list[tuple[float, float, float, int]] = []
+    for i in top:
+        fact = index.facts[i]
+        confidence = float(coverage[i]) * MISSING_ENTITY_FACTOR ** int(missing[i])
+        headline = _headline_match(fact, matched)
+        if query.head and fact.kind == "infobox" and _key_names(fact, query.head):
+            headline += 2.0  # "what language…" asks for the field called Language
+            confidence = max(confidence, (1 + confidence) / 2)
+        if predicate[i] < MIN_PREDICATE_COVERAGE and not (fact.kind == "item" and headline):
+            confidence *= 0.5  # an item about the name answers whatever is asked of it
+        similarity = fuzz.token_set_ratio(query_text, " ".join(sorted(index.own_terms[i]))) / 100
+        base = 0.25 * float(score[i]) / max_score + 0.05 * similarity + 0.15 * headline
+        bound = confidence + base + (0.1 if typed_intent else 0.0)
+        bounds.append((bound, confidence, base, i))
+    bounds.sort(reverse=True)
+
+    ranked: list[tuple[float, float, int]] = []
+    for bound, confidence, base, i in bounds:
+        if len(ranked) >= MAX_CITATIONS and bound < ranked[MAX_CITATIONS - 1][0]:
+            break
+        nearness = 0.0
+        if typed_intent:
+            found = extract_with_distance(index.facts[i], query.intent, query.words, matched)
+            if found is None:
+                confidence *= TYPE_MISMATCH[query.intent]
+            else:
+                nearness = 1 / (1 + found[1] / 3)
+        ranked.append((confidence + base + 0.1 * nearness, confidence, i))
+        ranked.sort(reverse=True)
+    return ranked
+
+
 def _headline_match(fact: Fact, matched: set[str]) -> float:
     """Share of a fact's headline (infobox key, list-item name) that the question names.
 
@@ -274,32 +325,7 @@ def answer_question(index: FactIndex, question: str) -> Answer:
         return Answer(question, None, (), 0.0)
 
     matched = _matched_stems(query)
-    max_score = float(max(score[i] for i in top)) or 1.0
-    query_text = " ".join(t.word for t in query.terms)
-    ranked: list[tuple[float, float, int]] = []
-    for i in top:
-        fact = index.facts[i]
-        found = extract_with_distance(fact, query.intent, query.words, matched)
-        typed = found is not None or query.intent in UNTYPED
-        similarity = fuzz.token_set_ratio(query_text, " ".join(sorted(index.own_terms[i]))) / 100
-        confidence = float(coverage[i]) * (1.0 if typed else TYPE_MISMATCH[query.intent])
-        confidence *= MISSING_ENTITY_FACTOR ** int(missing[i])
-        headline = _headline_match(fact, matched)
-        if query.head and fact.kind == "infobox" and _key_names(fact, query.head):
-            headline += 2.0  # "what language…" asks for the field called Language
-            confidence = max(confidence, (1 + confidence) / 2)
-        if predicate[i] < MIN_PREDICATE_COVERAGE and not (fact.kind == "item" and headline):
-            confidence *= 0.5  # an item about the name answers whatever is asked of it
-        nearness = 1 / (1 + found[1] / 3) if found and query.intent not in UNTYPED else 0.0
-        rank = (
-            confidence
-            + 0.25 * float(score[i]) / max_score
-            + 0.05 * similarity
-            + 0.15 * headline
-            + 0.1 * nearness
-        )
-        ranked.append((rank, confidence, i))
-    ranked.sort(reverse=True)
+    ranked = _rerank(index, query, top, matched, score, coverage, missing, predicate)
 
     _, confidence, best = ranked[0]
     if _is_bare_keyword(query) and not _names_topic(index.facts[best], matched):

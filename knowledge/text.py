@@ -55,6 +55,8 @@ NUMBER_WORDS = {
 
 def fold(text: str) -> str:
     """Case-fold and strip accents and typographic quotes: 'Café’s' → "cafe's"."""
+    if text.isascii():
+        return text.replace("`", "'").casefold()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return text.replace("’", "'").replace("‘", "'").replace("`", "'").casefold()
@@ -78,6 +80,17 @@ def stem(word: str) -> str:
     if word.isdigit() or len(word) <= 3:
         return word
     return _STEMMER.stemWord(word)
+
+
+@lru_cache(maxsize=8192)
+def token_stems(text: str) -> tuple[tuple[int, str, str], ...]:
+    """(offset, folded word, stem) for each word of a text; cached for re-read facts."""
+    out = []
+    for match in re.finditer(r"[\w'’]+", text):
+        folded = words(match.group(0))
+        if folded:
+            out.append((match.start(), folded[0], stem(folded[0])))
+    return tuple(out)
 
 
 def content_terms(text: str) -> list[str]:
