@@ -83,7 +83,8 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("company", "agency", "studio", "firm"),
     ("friend", "friends", "friendship", "companion"),
     ("create", "created", "creation", "made", "make", "produce", "produced"),
-    ("narrator", "narrates", "narrated", "protagonist"),
+    ("narrator", "narrates", "narrated", "protagonist", "hero", "heroine"),
+    ("give", "gave", "given", "gives", "hand", "hands", "handed"),
     ("sell", "sold", "sales", "copies"),
     ("collect", "collected", "collects", "take", "takes", "taken"),
     ("job", "role", "work", "career", "occupation"),
@@ -98,6 +99,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bput (?:\w+ ){0,2}out\b", "published"),
     (r"\bwhere (?:did|does|do|was|is) (.+?) (?:come|came|comes) from\b", r"what \1"),
     (r"\bmore time\b", "deferral"),
+    (r"\b(?:main|central|lead|leading) (?:character|protagonist|figure)\b", "protagonist"),
     (
         r"\b(?:in|on|at|near|by|towards?) the (?:very )?(?:last|final|first|opening|closing|start"
         r"|end|beginning)(?: (?:pages?|chapters?|scenes?|lines?|part))?(?: of the \w+)?\b",

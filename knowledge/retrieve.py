@@ -15,11 +15,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from knowledge.answer import Answer, Citation
+from knowledge.article import LEAD
 from knowledge.extract import extract_with_distance
 from knowledge.index import WORK_NOUN_WORDS, Fact, FactIndex
 from knowledge.lexicon import (
@@ -33,7 +35,7 @@ from knowledge.lexicon import (
     question_words_of,
     synonym_table,
 )
-from knowledge.text import STOPWORDS, content_terms, stem
+from knowledge.text import STOPWORDS, content_terms, stem, token_stems
 
 MAX_QUESTION_CHARS = 1000
 REFERENT_WORDS = frozenset({"story", "work"})
@@ -48,6 +50,7 @@ TYPE_MISMATCH = {Intent.PERSON: 0.5, Intent.DATE: 0.5, Intent.NUMBER: 0.5}
 """How much a fact without an answer of the wanted type (no name for "who") is trusted."""
 TYPE_MISMATCH = defaultdict(lambda: 0.75, TYPE_MISMATCH)
 UNTYPED = frozenset({Intent.OTHER, Intent.YES_NO, Intent.DESCRIBE})
+SUMMARY_CONFIDENCE = 0.8
 MIN_PREDICATE_COVERAGE = 0.3  # of what the question says about its names, not the names
 MISSING_ENTITY_FACTOR = 0.6  # a fact that lacks a name or number the question gives
 
@@ -72,6 +75,7 @@ class Query:
     terms: tuple[QueryTerm, ...]
     articles: frozenset[str]  # titles the question names (empty: any)
     head: str | None = None  # "what language…": the noun naming what is asked for
+    about_subject: bool = False  # "what is the book about?": only the article itself is named
 
 
 def _expand(index: FactIndex, word: str) -> list[tuple[str, float]]:
@@ -142,6 +146,7 @@ def read_question(index: FactIndex, question: str) -> Query:
     named_stems = set().union(*(index.titles[t] for t in named)) if named else set()
     subjects = set().union(*index.subjects.values()) if index.subjects else set()
     topical = [w for w in content if stem(w) not in named_stems and not _names_subject(w, subjects)]
+    about_subject = bool(content) and not topical and intent in UNTYPED
     if topical:
         content = topical  # "the book", "the novel": the article itself, not a topic in it
     content = list(dict.fromkeys(content))
@@ -162,7 +167,7 @@ def read_question(index: FactIndex, question: str) -> Query:
             weight = oov_weight
         entity = s in index.proper or s.isdigit()
         terms.append(QueryTerm(s, weight, tuple(expansions), entity))
-    return Query(question, q_words, intent, tuple(terms), named, head)
+    return Query(question, q_words, intent, tuple(terms), named, head, about_subject)
 
 
 def _score(index: FactIndex, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -222,18 +227,26 @@ def _rerank(
     max_score = float(max(score[i] for i in top)) or 1.0
     query_text = " ".join(t.word for t in query.terms)
     typed_intent = query.intent not in UNTYPED
+    # "what is Hailsham?": when the question names only things, prefer facts about them
+    entities = {t.word for t in query.terms} if all(t.entity for t in query.terms) else set()
     bounds: list[tuple[float, float, float, int]] = []
     for i in top:
         fact = index.facts[i]
         confidence = float(coverage[i]) * MISSING_ENTITY_FACTOR ** int(missing[i])
         headline = _headline_match(fact, matched)
-        if query.head and fact.kind == "infobox" and _key_names(fact, query.head):
-            headline += 2.0  # "what language…" asks for the field called Language
-            confidence = max(confidence, (1 + confidence) / 2)
+        named_key = _key_naming(fact, query.head) if query.head else 0.0
+        if named_key:
+            headline += 2.0 * named_key  # "what language…" asks for the field called Language
+            confidence = min(1.0, confidence + 0.1)
         if predicate[i] < MIN_PREDICATE_COVERAGE and not (fact.kind == "item" and headline):
             confidence *= 0.5  # an item about the name answers whatever is asked of it
         similarity = fuzz.token_set_ratio(query_text, " ".join(sorted(index.own_terms[i]))) / 100
-        base = 0.25 * float(score[i]) / max_score + 0.05 * similarity + 0.15 * headline
+        base = (
+            0.25 * float(score[i]) / max_score
+            + 0.05 * similarity
+            + 0.15 * headline
+            + 0.1 * _leads_with(fact, entities)
+        )
         bound = confidence + base + (0.1 if typed_intent else 0.0)
         bounds.append((bound, confidence, base, i))
     bounds.sort(reverse=True)
@@ -270,10 +283,30 @@ def _headline_match(fact: Fact, matched: set[str]) -> float:
     return sum(s in matched for s in stems) / len(stems) if stems else 0.0
 
 
-def _key_names(fact: Fact, head: str) -> bool:
-    """Whether an infobox field's key is the noun a question asks for (or its synonym)."""
-    key = set(content_terms(fact.key or ""))
-    return head in key or bool(synonym_table().get(head, frozenset()) & key)
+def _key_naming(fact: Fact, head: str) -> float:
+    """How exactly an infobox key is the noun a question asks for: 'Isbn' 1, 'Isbn note' ½."""
+    if fact.kind != "infobox":
+        return 0.0
+    key = content_terms(fact.key or "")
+    if not key or not (head in key or synonym_table().get(head, frozenset()) & set(key)):
+        return 0.0
+    return 1 / len(key)
+
+
+def _leads_with(fact: Fact, entities: set[str]) -> float:
+    """1 when a name the question gives is what the fact is about: its opening words, or
+    introduced by an apposition ("Hailsham, an elite boarding school")."""
+    if not entities or fact.kind == "infobox":
+        return 0.0
+    tokens = token_stems(fact.text)
+    if any(term in entities for _, _, term in tokens[:3]):
+        return 1.0
+    for (start, _, term), (_, following, _) in pairwise(tokens):
+        if term in entities and following in {"a", "an", "the"}:
+            between = fact.text[start : fact.text.find(following, start)]
+            if "," in between:
+                return 1.0
+    return 0.0
 
 
 def _is_bare_keyword(query: Query) -> bool:
@@ -284,6 +317,17 @@ def _is_bare_keyword(query: Query) -> bool:
 def _names_topic(fact: Fact, matched: set[str]) -> bool:
     """Whether the fact is *about* a matched word: its headline or its section says so."""
     return _headline_match(fact, matched) > 0 or bool(set(content_terms(fact.section)) & matched)
+
+
+def _summary(index: FactIndex, query: Query) -> Answer:
+    """ "What is the book about?": the article's opening sentences, which summarise it."""
+    wanted = query.articles or {index.facts[0].article}
+    opening = [f for f in index.facts if f.article in wanted and f.kind != "infobox"]
+    lead = [f for f in opening if f.section == LEAD] or opening
+    if not lead:
+        return Answer(query.text, None, (), 0.0)
+    citations = tuple(_citation(f) for f in lead[:MAX_CITATIONS])
+    return Answer(query.text, lead[0].text, citations, SUMMARY_CONFIDENCE)
 
 
 def _citation(fact: Fact) -> Citation:
@@ -312,6 +356,8 @@ def answer_question(index: FactIndex, question: str) -> Answer:
         return Answer(question, None, (), 0.0, notice)
 
     query = read_question(index, question)
+    if query.about_subject:
+        return _summary(index, query)
     if not query.terms:
         return Answer(question, None, (), 0.0, "Which part of the article are you asking about?")
     score, coverage, missing, predicate = _score(index, query)

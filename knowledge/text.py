@@ -32,7 +32,7 @@ STOPWORDS = frozenset(
     much many often each other else anything something everything way ways part bit okay ok hey
     hi hello thanks thank start beginning end last usually typically generally nearly almost
     big small little huge great good bad happen happens happened supposed exactly basically
-    whole main particular specific certain pretty give drop share list explain describe
+    whole main particular specific certain pretty drop share list explain describe
     find mean means thought believe believed feel felt near actual real going went""".split()
 )
 """Words that carry no content for matching: function words and question filler.

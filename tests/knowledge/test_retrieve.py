@@ -129,3 +129,22 @@ def test_article_without_infobox_answers_from_sentences() -> None:
     library = Library([parse_article("= Moss =\n\nMoss grows on north-facing rocks in Wales.\n")])
     answer = library.ask("where does moss grow")
     assert answer.text is not None and "Wales" in answer.text + answer.citations[0].text
+
+
+@pytest.mark.parametrize("question", ["what is the book about?", "tell me about the novel"])
+def test_questions_about_the_work_itself_get_its_summary(
+    seed_library: Library, question: str
+) -> None:
+    answer = seed_library.ask(question)
+    assert answer.citations[0].section == "Lead"
+    assert answer.text is not None and answer.text.startswith("Never Let Me Go is a 2005")
+
+
+def test_head_noun_picks_the_field_it_names(seed_library: Library) -> None:
+    assert seed_library.ask("what language was it written in").text == "English"
+    assert seed_library.ask("what is the isbn of the first edition").text == "1-4000-4339-5"
+
+
+def test_question_naming_only_a_place_gets_its_description(seed_library: Library) -> None:
+    answer = seed_library.ask("what is hailsham")
+    assert "boarding school" in answer.citations[0].text
