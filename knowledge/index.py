@@ -12,7 +12,7 @@ import bisect
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -78,28 +78,23 @@ class FactIndex:
 def _article_facts(article: Article, first_id: int) -> Iterable[tuple[Fact, Counter[str]]]:
     """Yield each fact of one article with its weighted term counts."""
     position = 0
+    synonyms = synonym_table()
+    notes = _field_notes(article)
     for info in article.infobox:
+        if info.key.casefold() in notes.values():
+            continue  # "Isbn Note" is folded into the "Isbn" fact it annotates
+        note = notes.get(info.key.casefold())
+        note_value = next((f.value for f in article.infobox if f.key.casefold() == note), None)
         terms: Counter[str] = Counter()
-        synonyms = synonym_table()
         for term in content_terms(info.key):
             terms[term] += 1.0
             for synonym in synonyms.get(term, ()):  # "wrote" asks for the Author field
                 terms[synonym] = max(terms[synonym], 1.0)
-        for term in content_terms(info.value):
+        for term in content_terms(f"{info.value} {note_value or ''}"):
             terms[term] += 1.0
-        yield (
-            Fact(
-                first_id + position,
-                article.title,
-                INFOBOX_SECTION,
-                f"{info.key}: {info.value}",
-                "infobox",
-                info.key,
-                info.value,
-                position,
-            ),
-            terms,
-        )
+        text = f"{info.key}: {info.value}" + (f" {note_value}" if note_value else "")
+        fact = Fact(first_id + position, article.title, INFOBOX_SECTION, text, "infobox")
+        yield replace(fact, key=info.key, value=info.value, position=position), terms
         position += 1
     for block in article.blocks:
         section = SECTION_SEPARATOR.join(block.path)
@@ -126,6 +121,17 @@ def _article_facts(article: Article, first_id: int) -> Iterable[tuple[Fact, Coun
                 terms,
             )
             position += 1
+
+
+def _field_notes(article: Article) -> dict[str, str]:
+    """Infobox keys that have a '<Key> Note(s)' field annotating them: key → note key."""
+    keys = {f.key.casefold() for f in article.infobox}
+    notes = {}
+    for key in keys:
+        for suffix in (" note", " notes"):
+            if key.endswith(suffix) and key.removesuffix(suffix) in keys:
+                notes[key.removesuffix(suffix)] = key
+    return notes
 
 
 def build_index(articles: Sequence[Article]) -> FactIndex:
