@@ -15,7 +15,10 @@ from typing import Any
 
 import discord
 
-from bot.embeds import sources_embed
+from bot.embeds import ANSWER_CITATIONS, sources_embed
+
+MORE_SOURCES = 5
+"""How many further citations "More sources" shows."""
 
 log = logging.getLogger("norfolk.views")
 
@@ -175,7 +178,9 @@ class MoreSourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
             question = await bot.question_text(self.question_id)
         if not question:
             return {"content": "I no longer have that question on file. Please ask it again."}
-        answer = await asyncio.to_thread(bot.library.ask, question)
+        answer = await asyncio.to_thread(
+            bot.library.ask, question, max_citations=ANSWER_CITATIONS + MORE_SOURCES
+        )
         embed = sources_embed(
             answer,
             spoil=spoils_interaction(interaction),

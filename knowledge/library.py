@@ -9,7 +9,7 @@ from pathlib import Path
 from knowledge.answer import Answer, Citation
 from knowledge.article import Article, ArticleError, load_article
 from knowledge.index import FactIndex, build_index
-from knowledge.retrieve import answer_question
+from knowledge.retrieve import MAX_CITATIONS, answer_question
 
 ARTICLE_SUFFIXES = (".txt",)
 
@@ -37,9 +37,9 @@ class Library:
             raise report.errors[0]
         return report.library
 
-    def ask(self, question: str) -> Answer:
-        """Answer a question from the loaded articles, or abstain."""
-        return answer_question(self.index, question)
+    def ask(self, question: str, *, max_citations: int = MAX_CITATIONS) -> Answer:
+        """Answer a question from the loaded articles, or abstain (up to 3 citations)."""
+        return answer_question(self.index, question, max(1, max_citations))
 
     def infobox_fields(self) -> list[tuple[str, str, str]]:
         """Every infobox field as (article title, key, value)."""

@@ -213,17 +213,16 @@ def _rerank(
     query: Query,
     top: list[int],
     matched: set[str],
-    score: np.ndarray,
-    coverage: np.ndarray,
-    missing: np.ndarray,
-    predicate: np.ndarray,
+    arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    keep: int,
 ) -> list[tuple[float, float, int]]:
     """Order candidates by (rank, confidence), best first; at least the best few exact.
 
     Answer extraction is the costly part, so candidates are first ordered by an upper
     bound that assumes it succeeds, and extraction runs only while it can still change
-    the best `MAX_CITATIONS` (branch and bound).
+    the best `keep` (branch and bound).
     """
+    score, coverage, missing, predicate = arrays
     max_score = float(max(score[i] for i in top)) or 1.0
     query_text = " ".join(t.word for t in query.terms)
     typed_intent = query.intent not in UNTYPED
@@ -253,7 +252,7 @@ def _rerank(
 
     ranked: list[tuple[float, float, int]] = []
     for bound, confidence, base, i in bounds:
-        if len(ranked) >= MAX_CITATIONS and bound < ranked[MAX_CITATIONS - 1][0]:
+        if len(ranked) >= keep and bound < ranked[keep - 1][0]:
             break
         nearness = 0.0
         if typed_intent:
@@ -348,8 +347,11 @@ def _notice(question: str) -> str | None:
     return None
 
 
-def answer_question(index: FactIndex, question: str) -> Answer:
-    """Answer from the index, or abstain with near misses as suggestions."""
+def answer_question(index: FactIndex, question: str, max_citations: int = MAX_CITATIONS) -> Answer:
+    """Answer from the index, or abstain with near misses as suggestions.
+
+    `max_citations` above the usual 3 serves "more sources" requests.
+    """
     question = question if isinstance(question, str) else str(question)
     notice = _notice(question)
     if notice is not None or not index.facts:
@@ -371,12 +373,14 @@ def answer_question(index: FactIndex, question: str) -> Answer:
         return Answer(question, None, (), 0.0)
 
     matched = _matched_stems(query)
-    ranked = _rerank(index, query, top, matched, score, coverage, missing, predicate)
+    ranked = _rerank(
+        index, query, top, matched, (score, coverage, missing, predicate), max_citations
+    )
 
     _, confidence, best = ranked[0]
     if _is_bare_keyword(query) and not _names_topic(index.facts[best], matched):
         confidence *= 0.4  # "tell me a joke": one word, in passing, is not a topic
-    citations = tuple(_citation(index.facts[i]) for _, _, i in ranked[:MAX_CITATIONS])
+    citations = tuple(_citation(index.facts[i]) for _, _, i in ranked[:max_citations])
     if confidence < ABSTAIN_BELOW:
         return Answer(question, None, citations, round(confidence, 4))
     fact = index.facts[best]

@@ -76,14 +76,17 @@ async def test_from_custom_id_rebuilds_buttons() -> None:
 
 
 class Library:
+    """Stands in for `knowledge.Library`: as many citations as asked for, up to a stock."""
+
     def __init__(self, citations: int) -> None:
         self.citations = citations
         self.asked: list[str] = []
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, *, max_citations: int = 3) -> Answer:
         self.asked.append(question)
+        count = min(self.citations, max_citations)
         cites = tuple(
-            Citation("Art", "Plot" if i == 4 else f"S{i}", f"t{i}") for i in range(self.citations)
+            Citation("Art", "Plot" if i == 4 else f"S{i}", f"t{i}") for i in range(count)
         )
         return Answer(question, "yes", cites, 0.9)
 

@@ -148,3 +148,10 @@ def test_head_noun_picks_the_field_it_names(seed_library: Library) -> None:
 def test_question_naming_only_a_place_gets_its_description(seed_library: Library) -> None:
     answer = seed_library.ask("what is hailsham")
     assert "boarding school" in answer.citations[0].text
+
+
+def test_more_citations_on_request(seed_library: Library) -> None:
+    usual = seed_library.ask("who directed the film?")
+    more = seed_library.ask("who directed the film?", max_citations=8)
+    assert len(usual.citations) == 3 and len(more.citations) > 3
+    assert more.citations[:3] == usual.citations and more.text == usual.text
