@@ -138,12 +138,6 @@ def _item_parts(text: str) -> tuple[str, str] | None:
     return (parts[0].strip(), parts[1].strip()) if len(parts) == 2 else None
 
 
-def extract(fact: Fact, intent: Intent, question_words: list[str], matched: set[str]) -> str | None:
-    """The short answer the fact gives for this intent, or None when it has none."""
-    found = extract_with_distance(fact, intent, question_words, matched)
-    return found[0] if found else None
-
-
 def extract_with_distance(
     fact: Fact, intent: Intent, question_words: list[str], matched: set[str]
 ) -> tuple[str, int] | None:

@@ -10,6 +10,8 @@ import re
 from enum import Enum
 from functools import lru_cache
 
+from rapidfuzz import fuzz, process
+
 from knowledge.text import stem, words
 
 SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
@@ -181,8 +183,6 @@ def detect_intent(question_words: list[str]) -> Intent:
 
 def question_words_of(question: str) -> list[str]:
     """The question's words with a leading question word repaired ('wen' → 'when')."""
-    from rapidfuzz import fuzz, process
-
     tokens = words(rewrite_phrases(question.casefold()))
     if tokens and tokens[0] not in QUESTION_WORDS and len(tokens[0]) <= 5:
         base = tokens[0].removesuffix("s") if tokens[0] not in {"is", "was", "does"} else tokens[0]

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from rapidfuzz import fuzz, process
+
 from knowledge.answer import Answer, Citation
 from knowledge.article import Article, ArticleError, load_article
 from knowledge.index import FactIndex, build_index
@@ -47,8 +49,6 @@ class Library:
 
     def fact(self, key: str) -> Answer:
         """One infobox value by key (case-insensitive; fuzzy when not exact)."""
-        from rapidfuzz import fuzz, process
-
         fields = self.infobox_fields()
         question = f"{key}?"
         if not fields or not key.strip():

@@ -46,9 +46,10 @@ ABSTAIN_BELOW = 0.5
 FUZZY_CUTOFF = 74
 PREFIX_WEIGHT = 0.85
 OOV_WEIGHT_FACTOR = 1.0  # an unknown word weighs as much as the rarest known one
-TYPE_MISMATCH = {Intent.PERSON: 0.5, Intent.DATE: 0.5, Intent.NUMBER: 0.5}
+TYPE_MISMATCH = defaultdict(
+    lambda: 0.75, {Intent.PERSON: 0.5, Intent.DATE: 0.5, Intent.NUMBER: 0.5}
+)
 """How much a fact without an answer of the wanted type (no name for "who") is trusted."""
-TYPE_MISMATCH = defaultdict(lambda: 0.75, TYPE_MISMATCH)
 UNTYPED = frozenset({Intent.OTHER, Intent.YES_NO, Intent.DESCRIBE})
 SUMMARY_CONFIDENCE = 0.8
 MIN_PREDICATE_COVERAGE = 0.3  # of what the question says about its names, not the names
