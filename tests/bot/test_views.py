@@ -85,9 +85,7 @@ class Library:
     def ask(self, question: str, *, max_citations: int = 3) -> Answer:
         self.asked.append(question)
         count = min(self.citations, max_citations)
-        cites = tuple(
-            Citation("Art", "Plot" if i == 4 else f"S{i}", f"t{i}") for i in range(count)
-        )
+        cites = tuple(Citation("Art", "Plot" if i == 4 else f"S{i}", f"t{i}") for i in range(count))
         return Answer(question, "yes", cites, 0.9)
 
 
