@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.safety import escape_text, is_spoiler_section, spoiler, truncate
+from bot.safety import escape_text, is_spoiler_section, neutralise_mentions, spoiler, truncate
 from knowledge.answer import Answer, Citation
 
 if TYPE_CHECKING:
@@ -182,8 +182,9 @@ def _snippet(
 
 
 def _articles(citations: Sequence[Citation]) -> str:
-    """Distinct article titles, in citation order."""
-    return ", ".join(dict.fromkeys(c.article for c in citations if c.article))
+    """Distinct article titles, in citation order, for a footer (plain text: no markdown
+    renders there, but a title like "@everyone" must not look like a mention)."""
+    return neutralise_mentions(", ".join(dict.fromkeys(c.article for c in citations if c.article)))
 
 
 def _confidence(answer: Answer) -> str:
@@ -306,7 +307,8 @@ def fact_embed(answer: Answer, asked: str, suggestions: Sequence[str] = ()) -> d
             description=truncate(escape_text(answer.text or ""), DESCRIPTION_LIMIT),
             colour=ANSWER_COLOUR,
         )
-        embed.set_footer(text=truncate(f"{citation.article} · Infobox", FOOTER_LIMIT))
+        footer = neutralise_mentions(f"{citation.article} · Infobox")
+        embed.set_footer(text=truncate(footer, FOOTER_LIMIT))
         return clamp(embed)
     lines = [f"No infobox field matches “{truncate(escape_text(asked.strip()), 100)}”."]
     if suggestions:
@@ -346,7 +348,7 @@ def section_messages(
             description=spoiler(chunk) if spoil else chunk,
             colour=ANSWER_COLOUR,
         )
-        footer = f"Part {number}/{len(chunks)}" if len(chunks) > 1 else heading
+        footer = f"Part {number}/{len(chunks)}" if len(chunks) > 1 else neutralise_mentions(heading)
         if number == len(chunks) and cut_chars:
             footer += f" · {cut_chars:,} more characters not shown"
         embed.set_footer(text=truncate(footer, FOOTER_LIMIT))

@@ -107,6 +107,8 @@ def parse_article(text: str, source: str = "<text>") -> Article:
             source, index + 1, "expected the title line first, like '= Title =' (one '=' each side)"
         )
     title = " ".join(title_match["text"].split())
+    if not title:  # "= =": every answer would cite an article with no name
+        raise ArticleError(source, index + 1, "the title line has no title between the '='")
     index += 1
 
     infobox: list[InfoField] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,3 +25,15 @@ def seed_library() -> Library:
 def other_library() -> Library:
     """Articles of other kinds: a film with an infobox, a plain title-and-paragraphs page."""
     return Library.from_dir(DATA / "articles")
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """`run_discord` installs a root handler and level (once per process in production); put
+    the root logger back after each test so no handler outlives the stream it writes to."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+    root.setLevel(level)
