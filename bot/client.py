@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from bot.config import Config
 from bot.embeds import answer_embed, pack
+from bot.reload import ReloadResult, load_replacement
 from bot.safety import Cooldown
 from bot.store import Store
 from bot.views import DYNAMIC_ITEMS, answer_view, send_apology
@@ -93,9 +94,11 @@ class NorfolkBot(commands.Bot):
         self.store: Store | None = store
         self.cooldown = Cooldown(config.cooldown_rate, config.cooldown_per)
         self._recent: OrderedDict[int, str] = OrderedDict()
+        self._reload_lock = asyncio.Lock()
 
     async def setup_hook(self) -> None:
         """Load the library once, register buttons and cogs, and sync the slash commands."""
+        from bot.cogs.admin import AdminCog
         from bot.cogs.ask import AskCog
         from bot.cogs.browse import BrowseCog
         from bot.cogs.messages import MessagesCog
@@ -106,6 +109,7 @@ class NorfolkBot(commands.Bot):
         await self.add_cog(AskCog(self))
         await self.add_cog(BrowseCog(self))
         await self.add_cog(MessagesCog(self))
+        await self.add_cog(AdminCog(self))
         await self.sync_commands()
 
     async def sync_commands(self) -> None:
@@ -128,6 +132,27 @@ class NorfolkBot(commands.Bot):
             )
         except discord.HTTPException:
             log.exception("could not sync slash commands; existing ones stay as they were")
+
+    async def reload_library(self) -> ReloadResult:
+        """Re-read `config.seeds`; swap the library in one assignment only if every file parses.
+
+        Used by `/reload` and SIGHUP. Parsing runs off the event loop; questions keep being
+        answered from the old library until the swap, and after a refusal.
+        """
+        async with self._reload_lock:  # two reloads at once would race on the swap
+            old = self.library
+            try:
+                found = await asyncio.to_thread(load_replacement, self.config.seeds, old)
+            except Exception:
+                log.exception("reload of %s failed; keeping the old articles", self.config.seeds)
+                return ReloadResult(False, "Reload failed unexpectedly; the log says why.")
+            if found.library is None:
+                where = "; ".join(str(e) for e in found.errors) or "no articles"
+                log.error("reload refused, old articles kept serving: %s", where)
+                return found.result
+            self.library = found.library
+            log.info("reload of %s: %s", self.config.seeds, found.result.message)
+            return found.result
 
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: questions in messages are handled by the messages cog."""
@@ -244,15 +269,35 @@ def run_discord(config: Config) -> int:
         store.close()
 
 
+def _install_signal_handlers(bot: NorfolkBot, stop: asyncio.Event) -> set[asyncio.Task[Any]]:
+    """SIGINT/SIGTERM stop the bot; SIGHUP (POSIX) reloads the articles without a restart.
+
+    Returns the set that keeps reload tasks referenced until they finish.
+    """
+    loop = asyncio.get_running_loop()
+    reloads: set[asyncio.Task[Any]] = set()
+
+    def reload() -> None:
+        task = loop.create_task(bot.reload_library(), name="norfolk-reload")
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    handlers: list[tuple[int, Any]] = [(signal.SIGINT, stop.set), (signal.SIGTERM, stop.set)]
+    if hasattr(signal, "SIGHUP"):
+        handlers.append((signal.SIGHUP, reload))
+    for sig, handler in handlers:
+        # Windows has no add_signal_handler: there Ctrl-C raises KeyboardInterrupt instead;
+        # outside the main thread (embedded use) signals stay with the host program.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, handler)
+    return reloads
+
+
 async def _run(config: Config, store: Store) -> int:
-    """Start the bot and stop it cleanly on SIGINT/SIGTERM."""
+    """Start the bot, reload on SIGHUP, and stop it cleanly on SIGINT/SIGTERM."""
     bot = create_bot(config, store=store)
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        # Windows has no add_signal_handler: there Ctrl-C raises KeyboardInterrupt instead.
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+    reloads = _install_signal_handlers(bot, stop)
     async with bot:
         runner = asyncio.create_task(bot.start(config.token or ""), name="norfolk-bot")
         stopper = asyncio.create_task(stop.wait(), name="norfolk-stop")
@@ -265,6 +310,8 @@ async def _run(config: Config, store: Store) -> int:
             if not runner.done():
                 runner.cancel()
                 await asyncio.wait({runner})
+        for task in list(reloads):  # a reload mid-parse has nothing worth waiting for
+            task.cancel()
         error = None if runner.cancelled() else runner.exception()
     if isinstance(error, discord.LoginFailure):
         print(TOKEN_REJECTED, file=sys.stderr)
