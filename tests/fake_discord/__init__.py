@@ -4,10 +4,16 @@ Why: end-to-end tests of the bot without the internet or a real token. Modules:
 
 - `server.FakeDiscord`: the aiohttp app (REST under `/api/v10`, gateway at `/`), the test
   guild/users, and helpers `say()` (MESSAGE_CREATE), `slash()`, `autocomplete()`, `click()`.
+  REST faults: `fail_next(predicate, times=, status=, headers=, body=)` answers matching calls
+  with an error (429s carry Retry-After/X-RateLimit-*/Via and a JSON `retry_after`); failed
+  calls are recorded with their `status`. `listeners` see every call; `tokens_seen` holds
+  the bot tokens presented in `Authorization` headers.
 - `gateway.FakeGateway` (`fake.gateway`): HELLO/IDENTIFY/READY/GUILD_CREATE/RESUME, heartbeats,
   zlib-stream, sharding, intent filtering, and failure hooks: `close(code)`, `drop()`,
   `send_reconnect()` (op 7), `send_invalid_session(resumable)` (op 9), `ack_heartbeats`,
   `accept_resume`, `send_raw()`.
 - `recording.Recorder` (`fake.recorder`): every REST `Call` and gateway frame, with waits.
 - `fixtures`: the `fake_discord` / `no_internet` fixtures and `running(client)`.
+- `burst`: `run_burst(fake, n)` fires n concurrent `/ask`s and counts answers, duplicates
+  and latencies (the load test and `benchmarks/bench_load.py`); `serving_fake()` outside pytest.
 """

@@ -47,15 +47,17 @@ class InteractionHandle:
         return self.fake.recorder.find(self._mine, since=self.since)
 
     async def callback(self, timeout: float = 3.0) -> Call:
-        """The interaction callback (`POST /interactions/{id}/{token}/callback`)."""
+        """The accepted interaction callback (`POST /interactions/{id}/{token}/callback`);
+        calls the fake failed on purpose (`fail_next`) are skipped, as Discord ignored them."""
         return await self.fake.wait_for_call(
-            lambda c: c.path == f"/interactions/{self.id}/{self.token}/callback",
+            lambda c: c.path == f"/interactions/{self.id}/{self.token}/callback" and c.status < 400,
             timeout,
             since=self.since,
         )
 
     async def reply(self, timeout: float = 3.0) -> JSON:
-        """The message body the user sees: the callback's, or after a defer the edit/follow-up."""
+        """The message body the user sees: the callback's, or after a defer the edit/follow-up
+        (the first one the fake accepted)."""
         first = await self.callback(timeout)
         body = first.json or {}
         if body.get("type") in (MESSAGE, UPDATE_MESSAGE):
@@ -63,7 +65,7 @@ class InteractionHandle:
         if body.get("type") not in (DEFERRED_MESSAGE, DEFERRED_UPDATE):
             raise AssertionError(f"interaction callback has no message: {body!r}")
         later = await self.fake.wait_for_call(
-            lambda c: self._mine(c) and c.message is not None and c is not first,
+            lambda c: self._mine(c) and c.message is not None and c is not first and c.status < 400,
             timeout,
             since=self.since,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -31,10 +32,54 @@ def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def json_response(data: Any, status: int = 200) -> web.Response:
+def json_response(
+    data: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
     """JSON with a bare `application/json` content type (discord.py ignores a charset suffix)."""
     body = json.dumps(data).encode()
-    return web.Response(body=body, status=status, headers={"Content-Type": "application/json"})
+    all_headers = {"Content-Type": "application/json", **(headers or {})}
+    return web.Response(body=body, status=status, headers=all_headers)
+
+
+RETRY_AFTER = 0.05
+"""Seconds an injected 429 asks the client to wait: real behaviour, tiny delay."""
+
+
+def failure_defaults(status: int, retry_after: float = RETRY_AFTER) -> tuple[dict[str, str], JSON]:
+    """Headers and JSON body Discord sends with an error status (429s as discord.py reads them).
+
+    discord.py treats a 429 without a `Via` header as a Cloudflare ban and gives up, so the
+    fake sends one like Discord's edge does.
+    """
+    if status == 429:
+        headers = {
+            "Retry-After": f"{retry_after}",
+            "X-RateLimit-Limit": "5",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset-After": f"{retry_after}",
+            "X-RateLimit-Scope": "user",
+            "Via": "1.1 google",
+        }
+        body: JSON = {
+            "retry_after": retry_after,
+            "global": False,
+            "message": "You are being rate limited.",
+        }
+        return headers, body
+    reasons = {401: "Unauthorized", 403: "Missing Access", 404: "Unknown", 500: "Server Error"}
+    return {}, {"message": f"{status}: {reasons.get(status, 'Error')}", "code": 0}
+
+
+@dataclass
+class Failure:
+    """Answer the next `remaining` REST calls matching `predicate` with an error, not the route."""
+
+    predicate: Callable[[Call], bool]
+    remaining: int
+    status: int
+    headers: dict[str, str]
+    body: Any
+    hits: list[Call] = field(default_factory=list)
 
 
 class FakeDiscord(InteractionsMixin):
@@ -69,6 +114,9 @@ class FakeDiscord(InteractionsMixin):
         self.originals: dict[str, int] = {}  # token -> id of the original response message
         self.shards = 1
         self.port = 0
+        self.failures: list[Failure] = []  # injected errors, consumed in order of injection
+        self.listeners: list[Callable[[Call], None]] = []  # called with every recorded call
+        self.tokens_seen: set[str] = set()  # bot tokens from `Authorization: Bot ...` headers
         self._runner: web.AppRunner | None = None
 
     # ----- lifecycle ------------------------------------------------------------------------
@@ -120,6 +168,45 @@ class FakeDiscord(InteractionsMixin):
         """The first REST call matching `predicate` (waiting for it if needed)."""
         return await self.recorder.wait_for_call(predicate, timeout, since=since)
 
+    def fail_next(
+        self,
+        predicate: Callable[[Call], bool],
+        *,
+        times: int = 1,
+        status: int = 429,
+        headers: dict[str, str] | None = None,
+        body: Any = None,
+    ) -> Failure:
+        """Answer the next `times` calls matching `predicate` with `status` (429 by default).
+
+        Headers and body default to what Discord sends for that status (see
+        `failure_defaults`); pass them to override. Failed calls are recorded with their
+        status, so `call.status >= 400` tells them apart from the retry that succeeded.
+        """
+        default_headers, default_body = failure_defaults(status)
+        failure = Failure(
+            predicate,
+            times,
+            status,
+            default_headers if headers is None else headers,
+            default_body if body is None else body,
+        )
+        self.failures.append(failure)
+        return failure
+
+    def _take_failure(self, call: Call) -> Failure | None:
+        for failure in self.failures:
+            if failure.remaining > 0 and failure.predicate(call):
+                failure.remaining -= 1
+                failure.hits.append(call)
+                return failure
+        return None
+
+    def _record(self, call: Call) -> None:
+        self.recorder.add_call(call)
+        for listener in list(self.listeners):
+            listener(call)
+
     def dm_channel_id(self, user: FakeUser) -> int:
         """The DM channel between the bot and `user` (created on first use)."""
         if user.id not in self.dm_channels:
@@ -158,6 +245,14 @@ class FakeDiscord(InteractionsMixin):
         path = request.path[len(API_PREFIX) :]
         body, files = await _read_body(request)
         call = Call(request.method, path, dict(request.query), body, files)
+        auth = request.headers.get("Authorization", "")
+        if auth.startswith("Bot "):
+            self.tokens_seen.add(auth[4:])
+        failure = self._take_failure(call)
+        if failure is not None:
+            call.status, call.response = failure.status, failure.body
+            self._record(call)
+            return json_response(failure.body, failure.status, failure.headers)
         for method, pattern, handler in ROUTES:
             match = pattern.match(path)
             if match and method == request.method:
@@ -167,7 +262,7 @@ class FakeDiscord(InteractionsMixin):
             result = None if request.method == "DELETE" else {}
         call.response = result
         call.status = 204 if result is None else 200
-        self.recorder.add_call(call)
+        self._record(call)
         if result is None:
             return web.Response(status=204)
         return json_response(result)
