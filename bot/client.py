@@ -29,6 +29,9 @@ NONE = discord.AllowedMentions.none()
 RECENT_QUESTIONS = 2048
 """Question texts kept in memory for "More sources" when the store cannot provide them."""
 
+LOOKUP_TIMEOUT = 10.0
+"""Seconds a question may take before the user gets an apology instead of an answer."""
+
 SHUTDOWN_GRACE = 10.0
 """Seconds to let the gateway connection wind down after `close()` before cancelling it."""
 
@@ -70,6 +73,8 @@ class NorfolkBot(commands.Bot):
     Build it with `create_bot`. The library is loaded in `setup_hook` (from `config.seeds`)
     unless one is passed in; the store is optional (None: nothing is recorded).
     """
+
+    lookup_timeout: float = LOOKUP_TIMEOUT
 
     def __init__(
         self,
@@ -166,8 +171,18 @@ class NorfolkBot(commands.Bot):
     async def answer_question(
         self, question: str, *, user_id: int | None, guild_id: int | None, source: str
     ) -> tuple[Answer, int | None]:
-        """Ask the library off the event loop and record the question; returns its row id."""
-        answer = await asyncio.to_thread(self.library.ask, question)
+        """Ask the library off the event loop and record the question; returns its row id.
+
+        A lookup that outlives `lookup_timeout` raises `TimeoutError`, which the command and
+        message error handlers turn into an apology rather than an endless "thinking…".
+        """
+        try:
+            answer = await asyncio.wait_for(
+                asyncio.to_thread(self.library.ask, question), self.lookup_timeout
+            )
+        except TimeoutError:
+            log.warning("lookup took over %.0f s; apologising instead", self.lookup_timeout)
+            raise
         question_id = await self.record_question(
             answer, user_id=user_id, guild_id=guild_id, source=source
         )
@@ -257,6 +272,8 @@ def _log_level(name: str) -> int:
 def run_discord(config: Config) -> int:
     """Run the bot until Ctrl-C/SIGTERM; returns a process exit code (2: bad token/intents)."""
     discord.utils.setup_logging(level=_log_level(config.log_level))
+    # Norfolk never joins voice: don't alarm admins about voice libraries it doesn't need.
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
     if not config.token:
         print(TOKEN_MISSING, file=sys.stderr)
         return 2

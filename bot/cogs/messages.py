@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.cogs.ask import cooldown_text, too_long_text
 from bot.safety import extract_question
+from bot.views import APOLOGY
 
 if TYPE_CHECKING:
     from bot.client import NorfolkBot
@@ -22,7 +23,6 @@ BARE_MENTION_HINT = (
     "Hi! Put your question after the mention, e.g. “@me who wrote the novel?”, "
     "or use `/ask`. `/help` shows everything I can do."
 )
-APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 
 
 def addressed_to(message: discord.Message, me: discord.abc.Snowflake) -> bool:

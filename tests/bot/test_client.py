@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -267,3 +268,25 @@ def test_run_discord_stops_cleanly_on_signal(
     config = Config(token="t", seeds=SEEDS, db_path=tmp_path / "n.db")
     assert run_discord(config) == 0
     assert closed == ["store"]
+
+
+class StuckLibrary(Library):
+    """A library whose lookups hang, as a pathological article or a bug might make them."""
+
+    def ask(self, question: str, *, max_citations: int = 3) -> Any:
+        time.sleep(0.5)
+        return super().ask(question, max_citations=max_citations)
+
+
+async def test_stuck_lookup_is_apologised_for_not_left_thinking(library: Library) -> None:
+    bot, _ = await make_bot(StuckLibrary(library.articles))
+    bot.lookup_timeout = 0.05
+    cog = bot.get_cog("AskCog")
+    interaction = FakeInteraction(bot)
+    with pytest.raises(TimeoutError):  # the tree's on_error turns this into an apology
+        await cog.ask.callback(cog, interaction, "who wrote it?")
+    assert interaction.response.deferred is not None and interaction.edits == []
+
+    message = FakeMessage("who wrote it?")
+    await bot.get_cog("MessagesCog").on_message(message)
+    assert "Sorry" in message.replies[0]["content"]

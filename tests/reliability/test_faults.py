@@ -167,11 +167,12 @@ async def test_slow_lookup_is_deferred_in_time_then_followed_up(
     acknowledged = time.monotonic() - started
     assert acknowledged < INTERACTION_WINDOW, "Discord would say the application did not respond"
     assert callback.json["type"] == DEFERRED_MESSAGE  # "Norfolk is thinking…"
-    assert slow.calls == 1 and slow.finished == 0  # deferred before the lookup, not after
+    assert slow.calls <= 1 and slow.finished == 0  # deferred before the lookup ended, not after
     assert answers_for(handle) == []
     answer = await wait_answer(fake_discord, handle, timeout=slow.delay + 3)
     answered = time.monotonic() - started
     assert answered >= slow.delay  # the answer really waited for the slow lookup
+    assert slow.calls == slow.finished == 1  # looked up once, not retried
     assert DIRECTOR in message_text(answer.message)
     assert answer.path.endswith("/messages/@original")  # the deferred response, edited
     assert len(callbacks_for(handle)) == 1 and slow.calls == 1
