@@ -18,7 +18,14 @@ import numpy as np
 
 from knowledge.article import Article
 from knowledge.lexicon import lexicon_words, synonym_table
-from knowledge.text import capitalised_stems, content_terms, split_sentences, stem, words
+from knowledge.text import (
+    STOPWORDS,
+    capitalised_words,
+    content_terms,
+    split_sentences,
+    stem,
+    words,
+)
 
 SECTION_SEPARATOR = " › "
 INFOBOX_SECTION = "Infobox"
@@ -75,7 +82,34 @@ class FactIndex:
         return out
 
 
-def _article_facts(article: Article, first_id: int) -> Iterable[tuple[Fact, Counter[str]]]:
+@dataclass
+class _Vocabulary:
+    """What indexing learns about words in passing: spellings, and which are names."""
+
+    known: set[str] = field(default_factory=set)
+    capitalised: Counter[str] = field(default_factory=Counter)
+    seen: Counter[str] = field(default_factory=Counter)
+
+    def read(self, text: str, *, prose: bool) -> list[str]:
+        """Record a text's words; returns its content stems (see `content_terms`)."""
+        folded = words(text)
+        self.known.update(folded)
+        terms = [stem(w) for w in folded if w not in STOPWORDS]
+        if prose:  # infobox values are Title Case by convention, so they don't count
+            self.seen.update(terms)
+            self.capitalised.update(stem(w) for w in capitalised_words(text) if w not in STOPWORDS)
+        return terms
+
+    def names(self) -> frozenset[str]:
+        """Stems written capitalised at least twice as often as not: names of things."""
+        return frozenset(
+            t for t, upper in self.capitalised.items() if upper >= 2 * (self.seen[t] - upper)
+        )
+
+
+def _article_facts(
+    article: Article, first_id: int, vocabulary: _Vocabulary
+) -> Iterable[tuple[Fact, Counter[str]]]:
     """Yield each fact of one article with its weighted term counts."""
     position = 0
     synonyms = synonym_table()
@@ -90,7 +124,7 @@ def _article_facts(article: Article, first_id: int) -> Iterable[tuple[Fact, Coun
             terms[term] += 1.0
             for synonym in synonyms.get(term, ()):  # "wrote" asks for the Author field
                 terms[synonym] = max(terms[synonym], 1.0)
-        for term in content_terms(f"{info.value} {note_value or ''}"):
+        for term in vocabulary.read(f"{info.value} {note_value or ''}", prose=False):
             terms[term] += 1.0
         text = f"{info.key}: {info.value}" + (f" {note_value}" if note_value else "")
         fact = Fact(first_id + position, article.title, INFOBOX_SECTION, text, "infobox")
@@ -100,7 +134,7 @@ def _article_facts(article: Article, first_id: int) -> Iterable[tuple[Fact, Coun
         section = SECTION_SEPARATOR.join(block.path)
         heading_terms = content_terms(" ".join(block.path))
         sentences = [block.text] if block.is_item else split_sentences(block.text)
-        own_terms = [content_terms(sentence) for sentence in sentences]
+        own_terms = [vocabulary.read(sentence, prose=True) for sentence in sentences]
         for number, sentence in enumerate(sentences):
             terms = Counter()
             for term in own_terms[number]:
@@ -139,8 +173,9 @@ def build_index(articles: Sequence[Article]) -> FactIndex:
     facts: list[Fact] = []
     term_counts: list[Counter[str]] = []
     own_terms: list[frozenset[str]] = []
+    vocabulary = _Vocabulary()
     for article in articles:
-        for fact, terms in _article_facts(article, len(facts)):
+        for fact, terms in _article_facts(article, len(facts), vocabulary):
             facts.append(fact)
             term_counts.append(terms)
             own_terms.append(frozenset(t for t, w in terms.items() if w >= 1.0))
@@ -172,15 +207,7 @@ def build_index(articles: Sequence[Article]) -> FactIndex:
     }
     titles = {a.title: frozenset(content_terms(a.title)) for a in articles}
     subjects = {a.title: _subject_terms(a) for a in articles}
-    upper: Counter[str] = Counter()
-    lower: Counter[str] = Counter()
-    for fact in facts:
-        if fact.kind != "infobox":
-            capitalised, plain = capitalised_stems(fact.text)
-            upper.update(capitalised)
-            lower.update(plain)
-    proper = frozenset(t for t, count in upper.items() if count >= 2 * lower[t])
-    known = {w for fact in facts for w in words(fact.text)} | lexicon_words()
+    known = vocabulary.known | lexicon_words()
     buckets: dict[str, list[str]] = defaultdict(list)
     for word in sorted(known):
         buckets[word[0]].append(word)
@@ -192,7 +219,7 @@ def build_index(articles: Sequence[Article]) -> FactIndex:
         own_terms=own_terms,
         vocabulary=sorted(idf),
         max_idf=max(idf.values(), default=1.0),
-        proper=proper,
+        proper=vocabulary.names(),
         subjects=subjects,
         spellings={letter: tuple(ws) for letter, ws in buckets.items()},
         word_stems={w: stem(w) for w in known},

@@ -154,7 +154,7 @@ def read_question(index: FactIndex, question: str) -> Query:
     head = stem(head_noun) if head_noun and head_noun in content else None
 
     oov_weight = OOV_WEIGHT_FACTOR * index.max_idf
-    terms = []
+    terms: list[QueryTerm] = []
     for word in content:
         s = stem(word)
         if any(t.word == s for t in terms):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
-import snowballstemmer
+import Stemmer
 
-_STEMMER = snowballstemmer.stemmer("english")
+_STEMMERS = threading.local()  # PyStemmer objects are not thread-safe: one per thread
 
 WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 ABBREVIATIONS = frozenset(
@@ -30,7 +31,8 @@ STOPWORDS = frozenset(
     ever really actually got get gets getting lot lots let thing things stuff kind sort
     anyone someone somebody anybody please tell know think say said says like just rather quite
     much many often each other else anything something everything way ways part bit okay ok hey
-    hi hello thanks thank start beginning end last usually typically generally nearly almost
+    hi hello thanks thank start beginning end ends ended ending last usually typically generally
+    nearly almost
     big small little huge great good bad happen happens happened supposed exactly basically
     whole main particular specific certain pretty drop share list explain describe
     find mean means thought believe believed feel felt near actual real going went""".split()
@@ -79,7 +81,10 @@ def stem(word: str) -> str:
     """Snowball stem, so 'directed', 'directing' and 'directs' meet as 'direct'."""
     if word.isdigit() or len(word) <= 3:
         return word
-    return _STEMMER.stemWord(word)
+    stemmer = getattr(_STEMMERS, "english", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.english = Stemmer.Stemmer("english")  # Snowball English, in C
+    return stemmer.stemWord(word)
 
 
 @lru_cache(maxsize=8192)
@@ -98,19 +103,18 @@ def content_terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS]
 
 
-def capitalised_stems(sentence: str) -> tuple[list[str], list[str]]:
-    """Stems of capitalised and of lower-case words, skipping the sentence's first word."""
-    upper: list[str] = []
-    lower: list[str] = []
-    for position, match in enumerate(re.finditer(r"[^\W\d_][\w'’]*", sentence)):
-        token = match.group(0)
-        if position == 0:
-            continue
-        folded = words(token)
-        if not folded or folded[0] in STOPWORDS:
-            continue
-        (upper if token[0].isupper() else lower).append(stem(folded[0]))
-    return upper, lower
+CAPITALISED_RE = re.compile(r"(?<![\w'’])[A-Z][\w'’]*")
+
+
+def capitalised_words(sentence: str) -> list[str]:
+    """Folded words written with a capital, except the sentence's first word."""
+    first = re.search(r"\w", sentence)
+    out: list[str] = []
+    for match in CAPITALISED_RE.finditer(sentence):
+        if first is not None and match.start() == first.start():
+            continue  # every sentence starts with a capital: that says nothing
+        out.extend(words(match.group(0))[:1])
+    return out
 
 
 def split_sentences(paragraph: str) -> list[str]:
