@@ -113,7 +113,8 @@ def capitalised_words(sentence: str) -> list[str]:
     for match in CAPITALISED_RE.finditer(sentence):
         if first is not None and match.start() == first.start():
             continue  # every sentence starts with a capital: that says nothing
-        out.extend(words(match.group(0))[:1])
+        token = fold(match.group(0)).replace("'s", "").replace("'", "")
+        out.append(NUMBER_WORDS.get(token, token))
     return out
 
 
