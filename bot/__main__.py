@@ -92,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--seeds",
         type=Path,
+        default=argparse.SUPPRESS,  # so `norfolk --seeds X ask` and `norfolk ask --seeds X` agree
         help="folder of articles (default: $NORFOLK_SEEDS, else the project's seeds/)",
     )
     parser = argparse.ArgumentParser(
@@ -132,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"norfolk: {exc}", file=sys.stderr)
         return 2
-    if args.seeds is not None:
+    if getattr(args, "seeds", None) is not None:
         config = replace(config, seeds=args.seeds)
     if args.command == "ask" and args.jsonl and args.question:
         parser.error("--jsonl reads questions from standard input; give no question argument")

@@ -145,3 +145,16 @@ def test_console_script_streams_jsonl_as_a_subprocess() -> None:
     )
     rows = [json.loads(line) for line in process.stdout.splitlines()]
     assert [r["answer"] for r in rows] == ["Kazuo Ishiguro", None]
+
+
+@pytest.mark.parametrize("before", [True, False])
+def test_seeds_option_before_or_after_the_command(
+    before: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a.txt").write_text("= Moss =\n\nMoss grows in Wales.\n", "utf-8")
+    seeds = ["--seeds", str(tmp_path)]
+    argv = [*seeds, "ask", "--json", "where does moss grow"]
+    if not before:
+        argv = ["ask", *seeds, "--json", "where does moss grow"]
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["citations"][0]["article"] == "Moss"
