@@ -17,7 +17,7 @@ from knowledge.text import stem, words
 SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("film", "movie", "flick", "cinema", "hollywood", "picture"),
     ("adaptation", "adapted", "version", "remake"),
-    ("direct", "director", "directed", "filmmaker", "made", "make"),
+    ("direct", "director", "directed", "filmmaker"),
     ("write", "wrote", "written", "writer", "author", "novelist", "screenwriter", "screenplay"),
     ("write", "wrote", "written", "composer", "composed", "lyricist", "songwriter"),
     ("publish", "published", "publisher", "publication", "release", "released", "issued"),
@@ -70,7 +70,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("love", "romance", "relationship", "couple", "couples"),
     ("drive", "drives", "travel", "trip", "journey", "visit", "go", "went"),
     ("inspire", "inspired", "inspiration", "source", "derived", "based"),
-    ("leave", "left", "depart", "move", "moved"),
+    ("leave", "left", "depart", "move", "moved", "go"),
     ("company", "agency", "studio", "firm"),
     ("friend", "friends", "friendship", "companion"),
     ("create", "created", "creation", "made", "make", "produce", "produced"),
@@ -89,6 +89,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bcom(?:e|es|ing)? out\b|\bcame out\b", "released"),
     (r"\bput (?:\w+ ){0,2}out\b", "published"),
     (r"\bwhere (?:did|does|do|was|is) (.+?) (?:come|came|comes) from\b", r"what \1"),
+    (r"\bmade (?:the |that |this )?(film|movie|picture)\b", r"directed the \1"),
     (r"\bmore time\b", "deferral"),
     (r"\b(?:main|central|lead|leading) (?:character|protagonist|figure)\b", "protagonist"),
     (

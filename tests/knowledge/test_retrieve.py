@@ -155,3 +155,7 @@ def test_more_citations_on_request(seed_library: Library) -> None:
     more = seed_library.ask("who directed the film?", max_citations=8)
     assert len(usual.citations) == 3 and len(more.citations) > 3
     assert more.citations[:3] == usual.citations and more.text == usual.text
+
+
+def test_a_title_from_another_article_is_not_answered_here(seed_library: Library) -> None:
+    assert seed_library.ask("who directed harbour light").text is None
