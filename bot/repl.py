@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
@@ -37,14 +38,13 @@ def _enable_history() -> Callable[[], None]:
 
 
 def about(library: Library) -> str:
-    """One line per loaded article: title, sections and facts."""
-    lines = []
-    for article in library.articles:
-        sentences = sum(1 for f in library.index.facts if f.article == article.title)
-        lines.append(
-            f"• {article.title}: {len(article.sections)} sections, "
-            f"{len(article.infobox)} infobox fields, {sentences} facts"
-        )
+    """One line per loaded article: its sections, infobox fields and searchable facts."""
+    facts = library.fact_counts()
+    lines = [
+        f"• {article.title}: {len(article.sections)} sections, "
+        f"{len(article.infobox)} infobox fields, {facts[article.title]} facts"
+        for article in library.articles
+    ]
     return "\n".join(lines) or "No articles are loaded."
 
 
@@ -56,8 +56,6 @@ def run_repl(
     history: bool = True,
 ) -> int:
     """Answer questions until :quit, end of input or Ctrl-C; returns the exit code."""
-    import sys
-
     out = out or sys.stdout
     read = read or input
     save_history = _enable_history() if history else (lambda: None)

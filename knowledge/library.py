@@ -43,6 +43,13 @@ class Library:
         """Answer a question from the loaded articles, or abstain (up to 3 citations)."""
         return answer_question(self.index, question, max(1, max_citations))
 
+    def fact_counts(self) -> dict[str, int]:
+        """How many searchable facts (fields and sentences) each article contributes."""
+        counts = dict.fromkeys((a.title for a in self.articles), 0)
+        for fact in self.index.facts:
+            counts[fact.article] += 1
+        return counts
+
     def infobox_fields(self) -> list[tuple[str, str, str]]:
         """Every infobox field as (article title, key, value)."""
         return [(a.title, f.key, f.value) for a in self.articles for f in a.infobox]

@@ -36,6 +36,9 @@ def test_help_about_and_unknown_commands(seed_library: Library) -> None:
     text = out.getvalue()
     assert ":quit" in text and "15 infobox fields" not in text
     assert "14 infobox fields" in text and "Unknown command" in text
+    article = seed_library.articles[0]
+    assert f"{len(article.sections)} sections" in text
+    assert f"{seed_library.fact_counts()[article.title]} facts" in text
 
 
 def test_ctrl_c_exits_cleanly(seed_library: Library) -> None:

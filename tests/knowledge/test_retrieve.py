@@ -159,3 +159,11 @@ def test_more_citations_on_request(seed_library: Library) -> None:
 
 def test_a_title_from_another_article_is_not_answered_here(seed_library: Library) -> None:
     assert seed_library.ask("who directed harbour light").text is None
+
+
+def test_fact_counts_per_article(seed_library: Library, other_library: Library) -> None:
+    counts = Library([*seed_library.articles, *other_library.articles]).fact_counts()
+    assert set(counts) == {"Never Let Me Go (novel)", "Harbour Light (film)", "Glass Frogs"}
+    # 13 infobox facts (the ISBN note joins the ISBN) plus one per sentence and list item
+    assert counts["Never Let Me Go (novel)"] > 13 + 60
+    assert counts["Glass Frogs"] == 5  # two paragraphs of two and three sentences
