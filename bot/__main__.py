@@ -6,10 +6,12 @@ Discord is imported only by `run` with a token, so `norfolk ask` starts fast.
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TextIO
 
 from bot.config import Config, ConfigError, load_config
 from knowledge import Library, load_folder
@@ -25,10 +27,10 @@ def _load_library(seeds: Path) -> Library:
     return report.library
 
 
-def _read_questions(stream: object) -> object:
-    """Lines of standard input, tolerant of bytes that are not UTF-8."""
-    if hasattr(stream, "reconfigure"):
-        stream.reconfigure(errors="replace")  # type: ignore[attr-defined]
+def _read_questions(stream: TextIO) -> TextIO:
+    """Standard input, made tolerant of bytes that are not UTF-8 (a paste, a Latin-1 file)."""
+    if isinstance(stream, io.TextIOWrapper):
+        stream.reconfigure(errors="replace")
     return stream
 
 
@@ -37,16 +39,15 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
     from bot.render import answer_json, answer_text
 
     if args.jsonl:
-        stdin = _read_questions(sys.stdin)
         library: Library | None = None
-        for line in stdin:  # type: ignore[attr-defined]
-            library = library or _load_library(config.seeds)
+        for line in _read_questions(sys.stdin):
+            library = library or _load_library(config.seeds)  # no input: no need for articles
             sys.stdout.write(answer_json(library.ask(line.rstrip("\r\n"))) + "\n")
             sys.stdout.flush()
         return 0
     question = " ".join(args.question)
     if not args.question and not sys.stdin.isatty():
-        question = _read_questions(sys.stdin).read().strip()  # type: ignore[attr-defined]
+        question = _read_questions(sys.stdin).read().strip()
     answer = _load_library(config.seeds).ask(question)
     print(answer_json(answer) if args.json else answer_text(answer))
     return 0

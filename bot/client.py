@@ -15,17 +15,16 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Config
-from bot.embeds import answer_embed, pack
+from bot.embeds import answer_embed
 from bot.reload import ReloadResult, load_replacement
+from bot.replies import NO_MENTIONS
 from bot.safety import Cooldown
 from bot.store import Store
 from bot.views import DYNAMIC_ITEMS, answer_view, send_apology
-from knowledge.answer import Answer
-from knowledge.library import Library, load_folder
+from knowledge import Answer, Library, load_folder
 
 log = logging.getLogger("norfolk.client")
 
-NONE = discord.AllowedMentions.none()
 RECENT_QUESTIONS = 2048
 """Question texts kept in memory for "More sources" when the store cannot provide them."""
 
@@ -88,7 +87,7 @@ class NorfolkBot(commands.Bot):
             "command_prefix": commands.when_mentioned,  # unused: no prefix commands are added
             "help_command": None,
             "intents": bot_intents(),
-            "allowed_mentions": NONE,
+            "allowed_mentions": NO_MENTIONS,
             "tree_cls": NorfolkTree,
         }
         options.update(client_kwargs)
@@ -163,6 +162,7 @@ class NorfolkBot(commands.Bot):
         """No prefix commands: questions in messages are handled by the messages cog."""
 
     async def on_ready(self) -> None:
+        """Log who we are connected as, so an admin can tell which bot account is running."""
         user = self.user
         log.info("connected as %s (%s) in %d guild(s)", user, user and user.id, len(self.guilds))
 
@@ -216,11 +216,10 @@ class NorfolkBot(commands.Bot):
         """A recorded question's text, from memory or the store (for "More sources")."""
         if question_id in self._recent:
             return self._recent[question_id]
-        lookup = getattr(self.store, "question_text", None)
-        if lookup is None:
+        if self.store is None:
             return None
         try:
-            return await asyncio.to_thread(lookup, question_id)
+            return await asyncio.to_thread(self.store.question_text, question_id)
         except Exception:
             log.exception("could not read question %s", question_id)
             return None
@@ -228,9 +227,9 @@ class NorfolkBot(commands.Bot):
     def render_answer(
         self, answer: Answer, question_id: int | None, *, spoil: bool
     ) -> tuple[list[discord.Embed], discord.ui.View]:
-        """The embeds and buttons for one answer."""
+        """The embeds and buttons for one answer (`answer_embed` already fits Discord's limits)."""
         embed = answer_embed(answer, spoil=spoil, spoiler_sections=self.config.spoiler_sections)
-        return pack([embed])[0], answer_view(question_id, answered=answer.answered)
+        return [embed], answer_view(question_id, answered=answer.answered)
 
 
 class ShardedNorfolkBot(NorfolkBot, commands.AutoShardedBot):

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.safety import escape_text, is_spoiler_section, neutralise_mentions, spoiler, truncate
-from knowledge.answer import Answer, Citation
+from knowledge import Answer, Citation
 
 if TYPE_CHECKING:
-    from knowledge.library import Library
+    from knowledge import Library
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -28,6 +28,8 @@ MAX_FIELDS = 25
 TOTAL_LIMIT = 6000
 MAX_EMBEDS = 10
 
+ANSWER_CHARS = 2000
+"""The answer text itself: a sentence or two, never a wall of text above its sources."""
 ANSWER_CITATIONS = 3
 """Citations shown under an answer; "More sources" shows the rest."""
 SNIPPET_CHARS = 400
@@ -188,6 +190,7 @@ def _articles(citations: Sequence[Citation]) -> str:
 
 
 def _confidence(answer: Answer) -> str:
+    """The footer's confidence figure; a malformed value must not break the whole answer."""
     try:
         return f"confidence {round(float(answer.confidence) * 100)}%"
     except (TypeError, ValueError, OverflowError):
@@ -201,10 +204,45 @@ def _question_title(question: str) -> str:
 
 
 def _field_name(citation: Citation, primary_article: str) -> str:
+    """The section a citation comes from, prefixed by its article when that is not the main one."""
     name = citation.section or "Source"
     if citation.article and citation.article != primary_article:
         name = f"{citation.article}{SEPARATOR}{name}"
     return truncate(escape_text(name), FIELD_NAME_LIMIT)
+
+
+def _add_citation_fields(
+    embed: discord.Embed,
+    answer: Answer,
+    citations: Sequence[Citation],
+    *,
+    spoil: bool,
+    spoiler_sections: Sequence[str],
+) -> None:
+    """One field per citation: its section as the name, its (maybe spoilered) snippet below."""
+    primary = answer.citations[0].article if answer.citations else ""
+    for citation in citations:
+        embed.add_field(
+            name=_field_name(citation, primary),
+            value=_snippet(citation, SNIPPET_CHARS, spoil=spoil, spoiler_sections=spoiler_sections),
+            inline=False,
+        )
+
+
+def _abstain_text(answer: Answer, *, spoil: bool, spoiler_sections: Sequence[str]) -> str:
+    """Why there is no answer, the near misses as "Did you mean" hints, and what to try next."""
+    lines = [escape_text(answer.notice) if answer.notice else ABSTAIN_TEXT]
+    suggestions = answer.citations[:ANSWER_CITATIONS]
+    if suggestions:
+        lines += ["", "**Did you mean:**"]
+        for citation in suggestions:
+            section = escape_text(citation.section or "Source")
+            text = _snippet(
+                citation, SUGGESTION_CHARS, spoil=spoil, spoiler_sections=spoiler_sections
+            )
+            lines.append(f"• *{section}*: {text}")
+    lines += ["", "Try rephrasing, or browse with `/section` and `/fact`."]
+    return "\n".join(lines)
 
 
 def answer_embed(
@@ -225,37 +263,24 @@ def answer_embed(
     embed = discord.Embed(title=_question_title(answer.question))
     if answer.answered:
         text = escape_text(answer.text or "")
-        hidden = spoil and any(
-            is_spoiler_section(c.section, spoiler_sections) for c in citations[:1]
+        hidden = (
+            spoil and bool(citations) and is_spoiler_section(citations[0].section, spoiler_sections)
         )
-        embed.description = spoiler(truncate(text, 2000 - 4)) if hidden else truncate(text, 2000)
+        embed.description = (
+            spoiler(truncate(text, ANSWER_CHARS - 4)) if hidden else truncate(text, ANSWER_CHARS)
+        )
         embed.colour = ANSWER_COLOUR
-        primary = citations[0].article if citations else ""
-        for citation in citations[: max(0, max_citations)]:
-            embed.add_field(
-                name=_field_name(citation, primary),
-                value=_snippet(
-                    citation, SNIPPET_CHARS, spoil=spoil, spoiler_sections=spoiler_sections
-                ),
-                inline=False,
-            )
+        _add_citation_fields(
+            embed,
+            answer,
+            citations[: max(0, max_citations)],
+            spoil=spoil,
+            spoiler_sections=spoiler_sections,
+        )
         footer = f"{articles} · {_confidence(answer)}" if articles else _confidence(answer)
     else:
         embed.colour = ABSTAIN_COLOUR
-        lines = [escape_text(answer.notice) if answer.notice else ABSTAIN_TEXT]
-        suggestions = citations[:ANSWER_CITATIONS]
-        if suggestions:
-            lines.append("")
-            lines.append("**Did you mean:**")
-            for citation in suggestions:
-                section = escape_text(citation.section or "Source")
-                text = _snippet(
-                    citation, SUGGESTION_CHARS, spoil=spoil, spoiler_sections=spoiler_sections
-                )
-                lines.append(f"• *{section}*: {text}")
-        lines.append("")
-        lines.append("Try rephrasing, or browse with `/section` and `/fact`.")
-        embed.description = "\n".join(lines)
+        embed.description = _abstain_text(answer, spoil=spoil, spoiler_sections=spoiler_sections)
         footer = f"{articles} · {_confidence(answer)}" if articles else "No answer found"
     embed.set_footer(text=truncate(footer, FOOTER_LIMIT))
     return clamp(embed)
@@ -275,15 +300,9 @@ def sources_embed(
     rest = answer.citations[start : start + limit]
     if not rest:
         return None
-    primary = answer.citations[0].article if answer.citations else ""
     embed = discord.Embed(title="More sources", colour=ANSWER_COLOUR)
     embed.description = _question_title(answer.question)
-    for citation in rest:
-        embed.add_field(
-            name=_field_name(citation, primary),
-            value=_snippet(citation, SNIPPET_CHARS, spoil=spoil, spoiler_sections=spoiler_sections),
-            inline=False,
-        )
+    _add_citation_fields(embed, answer, rest, spoil=spoil, spoiler_sections=spoiler_sections)
     embed.set_footer(text=truncate(_articles(rest), FOOTER_LIMIT) or "Sources")
     return clamp(embed)
 
@@ -333,7 +352,9 @@ def section_messages(
     `spoil` hides every chunk behind `||…||` (a spoiler section shown in a guild).
     """
     heading = SEPARATOR.join(path) or "Section"
-    title = truncate(escape_text(f"{article}{SEPARATOR}{heading}" if article else heading), 256)
+    title = truncate(
+        escape_text(f"{article}{SEPARATOR}{heading}" if article else heading), TITLE_LIMIT
+    )
     safe = _ESCAPED_BOLD_LINE.sub(r"**\1**", escape_text(text))  # keep sub-heading bold
     chunks = split_text(safe, chunk_chars - (4 if spoil else 0))
     if not chunks:

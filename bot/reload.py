@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from knowledge.article import ArticleError
-from knowledge.library import Library, load_folder
+from knowledge import ArticleError, Library, load_folder
 
 MAX_LISTED_ERRORS = 5
 """Errors named in one reply; more are counted, so a broken folder cannot flood a message."""

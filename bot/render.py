@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import textwrap
+from typing import TYPE_CHECKING
 
-from knowledge import Answer
+if TYPE_CHECKING:  # annotations only: `norfolk stats` shares `shorten` without loading retrieval
+    from knowledge import Answer
 
 WIDTH = 88
+SNIPPET_CHARS = 300
+SUGGESTION_CHARS = 160
+INDENT = " " * 6
 NOT_IN_ARTICLE = "The article doesn't say."
 
 
@@ -16,7 +21,8 @@ def answer_json(answer: Answer) -> str:
     return json.dumps(answer.to_dict(), ensure_ascii=False)
 
 
-def _snippet(text: str, limit: int = 300) -> str:
+def shorten(text: str, limit: int) -> str:
+    """Text on one line and at most `limit` characters, for terminal listings."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -32,7 +38,7 @@ def answer_text(answer: Answer) -> str:
             lines.append("")
             lines.append("Did you mean:")
             for citation in answer.citations:
-                lines.append(f"  • {citation.section}: {_snippet(citation.text, 160)}")
+                lines.append(f"  • {citation.section}: {shorten(citation.text, SUGGESTION_CHARS)}")
         return "\n".join(lines)
 
     lines.append(textwrap.fill(answer.text, WIDTH))
@@ -42,7 +48,10 @@ def answer_text(answer: Answer) -> str:
         lines.append(f"  [{number}] {citation.article} › {citation.section}")
         lines.append(
             textwrap.fill(
-                _snippet(citation.text), WIDTH, initial_indent="      ", subsequent_indent="      "
+                shorten(citation.text, SNIPPET_CHARS),
+                WIDTH,
+                initial_indent=INDENT,
+                subsequent_indent=INDENT,
             )
         )
     lines.append(f"(confidence {answer.confidence:.0%})")

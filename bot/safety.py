@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import discord
 
 _LINE_START_MARKUP = re.compile(r"(?m)^(\s*)(-#|#|>)")
+_RAW_MENTION = re.compile(r"<(@[!&]?|#)(\d+)>")
+_PATH_SEPARATOR = re.compile(r"\s*[›>/]\s*")
 _ZERO_WIDTH_SPACE = "\u200b"
 
 
@@ -25,7 +27,7 @@ def neutralise_mentions(text: str) -> str:
     """Break @everyone/@here and `<@id>`-style mentions with a zero-width space (belt and braces
     on top of `AllowedMentions.none()`, and so embeds do not render someone's name)."""
     text = discord.utils.escape_mentions(text)
-    return re.sub(r"<(@[!&]?|#)(\d+)>", lambda m: f"<{m[1]}{_ZERO_WIDTH_SPACE}{m[2]}>", text)
+    return _RAW_MENTION.sub(lambda m: f"<{m[1]}{_ZERO_WIDTH_SPACE}{m[2]}>", text)
 
 
 def spoiler(text: str) -> str:
@@ -33,12 +35,10 @@ def spoiler(text: str) -> str:
     return f"||{text}||" if text.strip() else text
 
 
-def is_spoiler_section(section: str, spoiler_sections: Iterable[str]) -> bool:
+def is_spoiler_section(section: str | Sequence[str], spoiler_sections: Iterable[str]) -> bool:
     """True when any heading in a section path ('Plot › Ending' or a tuple) is a spoiler name."""
-    if isinstance(section, tuple):
-        parts = [p.strip().casefold() for p in section]
-    else:
-        parts = [p.strip().casefold() for p in re.split(r"\s*[›>/]\s*", section)]
+    headings = _PATH_SEPARATOR.split(section) if isinstance(section, str) else section
+    parts = [p.strip().casefold() for p in headings]
     names = {name.strip().casefold() for name in spoiler_sections if name.strip()}
     return any(part in names for part in parts)
 
@@ -58,7 +58,7 @@ def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
 
 
 def _drop_dangling_escape(text: str) -> str:
-    """Remove a trailing odd backslash (half of an escape) and a half-open `<@`/`||` pair."""
+    """Remove a trailing odd backslash: half of an escape would swallow the ellipsis."""
     trailing = len(text) - len(text.rstrip("\\"))
     if trailing % 2:
         text = text[:-1]
@@ -67,8 +67,7 @@ def _drop_dangling_escape(text: str) -> str:
 
 def extract_question(content: str, bot_id: int | None, role_ids: Iterable[int] = ()) -> str:
     """The question inside a DM or mention: the bot's `<@id>`, `<@!id>` and `<@&role>` removed."""
-    ids = [str(bot_id)] if bot_id is not None else []
-    patterns = [rf"<@!?{re.escape(i)}>" for i in ids]
+    patterns = [rf"<@!?{int(bot_id)}>"] if bot_id is not None else []
     patterns += [rf"<@&{int(r)}>" for r in role_ids]
     if patterns:
         content = re.sub("|".join(patterns), " ", content)
@@ -84,7 +83,12 @@ class CooldownResult:
 
     @property
     def allowed(self) -> bool:
+        """True when the question may go ahead now."""
         return self.retry_after <= 0
+
+
+PRUNE_AT = 1024
+"""Tracked users before idle ones are forgotten: rare enough to cost nothing per question."""
 
 
 class Cooldown:
@@ -117,7 +121,7 @@ class Cooldown:
 
     def _prune(self, now: float) -> None:
         """Forget idle users now and then, so memory stays bounded on a busy bot."""
-        if len(self._hits) < 1024:
+        if len(self._hits) < PRUNE_AT:
             return
         for user_id in [u for u, h in self._hits.items() if not h or now - h[-1] >= self.per]:
             del self._hits[user_id]

@@ -6,6 +6,7 @@ Plain text that reads the same in a terminal and in a Discord message (well unde
 
 from __future__ import annotations
 
+from bot.render import shorten
 from bot.store import Store
 
 MAX_SHOWN_CHARS = 80
@@ -33,26 +34,21 @@ def format_stats(store: Store, limit: int = 10) -> str:
 
 
 def _unanswered_lines(top: list[tuple[str, int]]) -> list[str]:
+    """A ranked list, each question on one short line (stored ones may hold newlines)."""
     if not top:
         return ["No unanswered questions yet."]
     width = len(str(len(top)))
     lines = [f"Top {len(top)} unanswered question{'s' if len(top) != 1 else ''}:"]
     for rank, (question, count) in enumerate(top, start=1):
         times = "once" if count == 1 else f"{count} times"
-        lines.append(f"{rank:>{width}}. {_shorten(question)} — asked {times}")
+        shown = shorten(question, MAX_SHOWN_CHARS) or "(empty question)"
+        lines.append(f"{rank:>{width}}. {shown} — asked {times}")
     return lines
 
 
 def _feedback_line(tally: dict[str, int]) -> str:
+    """The 👍/👎 tally, or a plain "no votes yet" rather than two zeros."""
     up, down = tally.get("up", 0), tally.get("down", 0)
     if up + down == 0:
         return "Feedback: no votes yet."
     return f"Feedback: 👍 {up} / 👎 {down}"
-
-
-def _shorten(question: str) -> str:
-    """One line, at most MAX_SHOWN_CHARS: stored questions may hold newlines or be long."""
-    text = " ".join(question.split()) or "(empty question)"
-    if len(text) <= MAX_SHOWN_CHARS:
-        return text
-    return text[: MAX_SHOWN_CHARS - 1].rstrip() + "…"

@@ -14,7 +14,7 @@ import logging
 import math
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -200,7 +200,7 @@ class Store:
         )
 
     def record_click(self, *, question_id: int | None, user_id: int, action: str) -> None:
-        """Store a button click (e.g. "source", "did-you-mean") to see which buttons get used."""
+        """Store a button click (e.g. "more_sources") to see which buttons get used."""
         self._run(
             "record a click",
             lambda conn: conn.execute(
@@ -286,7 +286,8 @@ def _migrate(conn: sqlite3.Connection) -> None:
                 f"schema version {version} is newer than this bot understands ({SCHEMA_VERSION})"
             )
         for number, steps in enumerate(MIGRATIONS[version:], start=version + 1):
-            _apply(conn, steps)
+            for statement in steps:
+                conn.execute(statement)
             log.info("database schema migrated to version %d", number)
         # Rewritten even when current: a read-only file fails here, on open, not mid-chat.
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
@@ -296,11 +297,6 @@ def _migrate(conn: sqlite3.Connection) -> None:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
         raise
-
-
-def _apply(conn: sqlite3.Connection, steps: Sequence[str]) -> None:
-    for statement in steps:
-        conn.execute(statement)
 
 
 def _reason(exc: BaseException) -> str:

@@ -10,33 +10,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import discord
 
 from bot.embeds import ANSWER_CITATIONS, sources_embed
+from bot.replies import APOLOGY, NO_MENTIONS
+
+log = logging.getLogger("norfolk.views")
 
 MORE_SOURCES = 5
 """How many further citations "More sources" shows."""
 
-log = logging.getLogger("norfolk.views")
-
 FEEDBACK_TEMPLATE = r"norfolk:fb:(?P<vote>up|down):(?P<qid>\d{1,19})"
 MORE_TEMPLATE = r"norfolk:more:(?P<qid>\d{1,19})"
-NONE = discord.AllowedMentions.none()
-
-APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 THANKS = {"up": "Thanks! Glad it helped. 👍", "down": "Thanks for telling me — noted. 👎"}
-
-
-@dataclass(frozen=True)
-class ButtonId:
-    """A parsed Norfolk `custom_id`: which button, for which stored question."""
-
-    action: str  # "feedback" or "more"
-    question_id: int | None
-    vote: str | None = None
 
 
 def feedback_custom_id(vote: str, question_id: int | None) -> str:
@@ -51,15 +39,6 @@ def more_custom_id(question_id: int | None) -> str:
     return f"norfolk:more:{question_id or 0}"
 
 
-def parse_custom_id(custom_id: str) -> ButtonId | None:
-    """Read a Norfolk button's custom_id back (None for anything else)."""
-    if match := re.fullmatch(FEEDBACK_TEMPLATE, custom_id):
-        return ButtonId("feedback", int(match["qid"]) or None, match["vote"])
-    if match := re.fullmatch(MORE_TEMPLATE, custom_id):
-        return ButtonId("more", int(match["qid"]) or None)
-    return None
-
-
 def spoils_interaction(interaction: discord.Interaction[Any]) -> bool:
     """Spoiler-wrap in guild channels and group DMs when enabled, never in a DM with the bot."""
     config = getattr(interaction.client, "config", None)
@@ -68,19 +47,21 @@ def spoils_interaction(interaction: discord.Interaction[Any]) -> bool:
     return interaction.guild_id is not None or bool(interaction.context.private_channel)
 
 
-async def send_apology(interaction: discord.Interaction[Any], text: str = APOLOGY) -> None:
+async def send_apology(interaction: discord.Interaction[Any]) -> None:
     """Tell the user something failed, whatever state the interaction response is in."""
     if interaction.type is discord.InteractionType.autocomplete:
         return
     try:
         if not interaction.response.is_done():
-            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NONE)
+            await interaction.response.send_message(
+                APOLOGY, ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
         elif interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
             await interaction.edit_original_response(
-                content=text, embeds=[], view=None, allowed_mentions=NONE
+                content=APOLOGY, embeds=[], view=None, allowed_mentions=NO_MENTIONS
             )
         else:
-            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NONE)
+            await interaction.followup.send(APOLOGY, ephemeral=True, allowed_mentions=NO_MENTIONS)
     except discord.HTTPException:
         log.warning("could not send an apology for interaction %s", interaction.id, exc_info=True)
 
@@ -112,7 +93,7 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=FE
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
             await interaction.response.send_message(
-                THANKS[self.vote], ephemeral=True, allowed_mentions=NONE
+                THANKS[self.vote], ephemeral=True, allowed_mentions=NO_MENTIONS
             )
             store = getattr(interaction.client, "store", None)
             if store is not None:
@@ -156,7 +137,7 @@ class MoreSourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
         try:
             await interaction.response.defer(ephemeral=True, thinking=True)
             await interaction.edit_original_response(
-                **await self._reply(interaction), allowed_mentions=NONE
+                **await self._reply(interaction), allowed_mentions=NO_MENTIONS
             )
         except Exception:
             log.exception("more-sources button failed")

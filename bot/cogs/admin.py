@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.replies import NO_MENTIONS
 from bot.safety import escape_text, truncate
 
 if TYPE_CHECKING:
@@ -16,7 +17,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("norfolk.admin")
 
-NONE = discord.AllowedMentions.none()
 CONTENT_LIMIT = 2000
 REFUSAL = (
     "Sorry, only the bot's owner or members with the Manage Server (or Administrator) "
@@ -55,11 +55,13 @@ class AdminCog(commands.Cog):
         """Refuse politely unless allowed; else defer (parsing may be slow) and report."""
         if not await may_reload(self.bot, interaction):
             log.info("refused /reload from user %s", interaction.user.id)
-            await interaction.response.send_message(REFUSAL, ephemeral=True, allowed_mentions=NONE)
+            await interaction.response.send_message(
+                REFUSAL, ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         ok, message = await self.bot.reload_library()
         log.info("/reload by user %s: %s", interaction.user.id, "done" if ok else "refused")
         # Parse errors quote article lines: show them literally, never as markdown or pings.
         content = truncate(escape_text(message), CONTENT_LIMIT)
-        await interaction.edit_original_response(content=content, allowed_mentions=NONE)
+        await interaction.edit_original_response(content=content, allowed_mentions=NO_MENTIONS)

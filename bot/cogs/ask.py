@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.safety import CooldownResult
+from bot.replies import NO_MENTIONS, cooldown_text, too_long_text
 from bot.views import spoils_interaction
 
 if TYPE_CHECKING:
     from bot.client import NorfolkBot
 
-log = logging.getLogger("norfolk.ask")
-
-NONE = discord.AllowedMentions.none()
 EMPTY_HINT = "Ask me something about the article, e.g. `/ask question: Who wrote it?`"
-
-
-def too_long_text(limit: int) -> str:
-    """The refusal for an over-long question (shared by /ask and messages)."""
-    return f"That question is too long for me: please keep it under {limit:,} characters."
-
-
-def cooldown_text(result: CooldownResult) -> str:
-    """The friendly "slow down" message (shared by /ask and messages)."""
-    seconds = max(1, round(result.retry_after))
-    return f"You're asking faster than I can keep up: try again in {seconds} s."
 
 
 class AskCog(commands.Cog):
@@ -49,21 +34,10 @@ class AskCog(commands.Cog):
     ) -> None:
         """Validate, rate-limit, then defer (the lookup may be slow) and edit in the answer."""
         question = " ".join(question.split())
-        if not question:
+        refusal = self._refusal(question, interaction.user.id)
+        if refusal:
             await interaction.response.send_message(
-                EMPTY_HINT, ephemeral=True, allowed_mentions=NONE
-            )
-            return
-        limit = self.bot.config.max_question_chars
-        if len(question) > limit:
-            await interaction.response.send_message(
-                too_long_text(limit), ephemeral=True, allowed_mentions=NONE
-            )
-            return
-        verdict = self.bot.cooldown.hit(interaction.user.id)
-        if not verdict.allowed:
-            await interaction.response.send_message(
-                cooldown_text(verdict), ephemeral=True, allowed_mentions=NONE
+                refusal, ephemeral=True, allowed_mentions=NO_MENTIONS
             )
             return
         await interaction.response.defer(ephemeral=private, thinking=True)
@@ -76,4 +50,19 @@ class AskCog(commands.Cog):
         embeds, view = self.bot.render_answer(
             answer, question_id, spoil=spoils_interaction(interaction)
         )
-        await interaction.edit_original_response(embeds=embeds, view=view, allowed_mentions=NONE)
+        await interaction.edit_original_response(
+            embeds=embeds, view=view, allowed_mentions=NO_MENTIONS
+        )
+
+    def _refusal(self, question: str, user_id: int) -> str | None:
+        """Why this question is not looked up (empty, too long, too fast), or None to go ahead.
+
+        Only a question that passes the other checks counts against the user's rate limit.
+        """
+        if not question:
+            return EMPTY_HINT
+        limit = self.bot.config.max_question_chars
+        if len(question) > limit:
+            return too_long_text(limit)
+        verdict = self.bot.cooldown.hit(user_id)
+        return None if verdict.allowed else cooldown_text(verdict)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -13,22 +12,42 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 from bot.embeds import SEPARATOR, about_embeds, fact_embed, help_embed, pack, section_messages
+from bot.replies import NO_MENTIONS
 from bot.safety import is_spoiler_section
 from bot.views import spoils_interaction
 
 if TYPE_CHECKING:
     from bot.client import NorfolkBot
-    from knowledge.library import Library
+    from knowledge import Library
 
-log = logging.getLogger("norfolk.browse")
-
-NONE = discord.AllowedMentions.none()
 MAX_CHOICES = 25
+"""Discord shows at most 25 autocomplete choices."""
 CHOICE_CHARS = 100
+"""Discord's limit on a choice's name and value."""
+SUGGESTIONS = 5
+"""Field names offered when /fact finds no match."""
+TYPING_CUTOFF = 45
+"""Lenient: a half-typed word in an autocomplete box should already find its key."""
+PICK_CUTOFF = 75
+"""Strict: a typed section name is only resolved to a section it clearly means."""
 
 
 def _clip(text: str, limit: int = CHOICE_CHARS) -> str:
+    """Cut text to `limit` characters, marking the cut with an ellipsis."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _fuzzy_indices(query: str, labels: list[str], limit: int, cutoff: float) -> list[int]:
+    """Positions of the labels that best match what the user typed, best first."""
+    found = process.extract(
+        query,
+        labels,
+        scorer=fuzz.WRatio,
+        processor=default_process,
+        limit=limit,
+        score_cutoff=cutoff,
+    )
+    return [index for _, _, index in found]
 
 
 def fact_keys(library: Library) -> list[str]:
@@ -41,10 +60,7 @@ def match_keys(keys: list[str], current: str, limit: int = MAX_CHOICES) -> list[
     current = current.strip()
     if not current:
         return keys[:limit]
-    found = process.extract(
-        current, keys, scorer=fuzz.WRatio, processor=default_process, limit=limit, score_cutoff=45
-    )
-    return [key for key, _, _ in found]
+    return [keys[index] for index in _fuzzy_indices(current, keys, limit, cutoff=TYPING_CUTOFF)]
 
 
 @dataclass(frozen=True)
@@ -83,7 +99,7 @@ def resolve_section(library: Library, name: str) -> SectionRef | None:
             return ref
     labels = [ref.label for ref in refs]
     match = process.extractOne(
-        name, labels, scorer=fuzz.WRatio, processor=default_process, score_cutoff=75
+        name, labels, scorer=fuzz.WRatio, processor=default_process, score_cutoff=PICK_CUTOFF
     )
     return refs[match[2]] if match else None
 
@@ -93,15 +109,7 @@ def section_choices(library: Library, current: str) -> list[app_commands.Choice[
     refs = section_refs(library)
     labels = [ref.label for ref in refs]
     if current.strip():
-        found = process.extract(
-            current.strip(),
-            labels,
-            scorer=fuzz.WRatio,
-            processor=default_process,
-            limit=MAX_CHOICES,
-            score_cutoff=45,
-        )
-        indices = [index for _, _, index in found]
+        indices = _fuzzy_indices(current.strip(), labels, MAX_CHOICES, cutoff=TYPING_CUTOFF)
     else:
         indices = list(range(min(len(refs), MAX_CHOICES)))
     choices = []
@@ -130,17 +138,21 @@ class BrowseCog(commands.Cog):
         """One infobox value, or suggestions when no field matches."""
         library = self.bot.library
         answer = library.fact(field)
-        suggestions = [] if answer.answered else match_keys(fact_keys(library), field, 5)
-        if not answer.answered and not suggestions:
-            suggestions = fact_keys(library)[:5]
+        suggestions: list[str] = []
+        if not answer.answered:
+            keys = fact_keys(library)
+            suggestions = match_keys(keys, field, SUGGESTIONS) or keys[:SUGGESTIONS]
         await interaction.response.send_message(
-            embed=fact_embed(answer, field, suggestions), ephemeral=private, allowed_mentions=NONE
+            embed=fact_embed(answer, field, suggestions),
+            ephemeral=private,
+            allowed_mentions=NO_MENTIONS,
         )
 
     @fact.autocomplete("field")
     async def fact_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
+        """Infobox keys matching what the user has typed so far."""
         keys = match_keys(fact_keys(self.bot.library), current)
         return [app_commands.Choice(name=_clip(key), value=_clip(key)) for key in keys]
 
@@ -159,7 +171,7 @@ class BrowseCog(commands.Cog):
             await interaction.response.send_message(
                 f"I can't find that section. Try one of: {_clip(hint, 1500)}",
                 ephemeral=True,
-                allowed_mentions=NONE,
+                allowed_mentions=NO_MENTIONS,
             )
             return
         config = self.bot.config
@@ -171,15 +183,18 @@ class BrowseCog(commands.Cog):
         )
         first, *rest = messages
         await interaction.response.send_message(
-            embeds=first, ephemeral=private, allowed_mentions=NONE
+            embeds=first, ephemeral=private, allowed_mentions=NO_MENTIONS
         )
         for embeds in rest:
-            await interaction.followup.send(embeds=embeds, ephemeral=private, allowed_mentions=NONE)
+            await interaction.followup.send(
+                embeds=embeds, ephemeral=private, allowed_mentions=NO_MENTIONS
+            )
 
     @section.autocomplete("name")
     async def section_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
+        """Sections matching what the user has typed so far."""
         return section_choices(self.bot.library, current)
 
     @app_commands.command(name="about", description="What articles I know about")
@@ -189,7 +204,7 @@ class BrowseCog(commands.Cog):
         """Loaded articles, their sections and fact counts."""
         embeds = pack(about_embeds(self.bot.library))[0]
         await interaction.response.send_message(
-            embeds=embeds, ephemeral=True, allowed_mentions=NONE
+            embeds=embeds, ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
     @app_commands.command(name="help", description="How to use Norfolk")
@@ -198,5 +213,5 @@ class BrowseCog(commands.Cog):
     async def help(self, interaction: discord.Interaction) -> None:
         """Slash commands, DMs, mentions and buttons, explained."""
         await interaction.response.send_message(
-            embed=help_embed(), ephemeral=True, allowed_mentions=NONE
+            embed=help_embed(), ephemeral=True, allowed_mentions=NO_MENTIONS
         )

@@ -8,16 +8,14 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from bot.cogs.ask import cooldown_text, too_long_text
+from bot.replies import APOLOGY, NO_MENTIONS, cooldown_text, too_long_text
 from bot.safety import extract_question
-from bot.views import APOLOGY
 
 if TYPE_CHECKING:
     from bot.client import NorfolkBot
 
 log = logging.getLogger("norfolk.messages")
 
-NONE = discord.AllowedMentions.none()
 USER_MESSAGE_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 BARE_MENTION_HINT = (
     "Hi! Put your question after the mention, e.g. “@me who wrote the novel?”, "
@@ -55,7 +53,9 @@ class MessagesCog(commands.Cog):
             await self._reply(message, content=APOLOGY)
 
     async def _answer(self, message: discord.Message, my_id: int) -> None:
-        role = message.guild.self_role if message.guild is not None else None
+        """Validate, rate-limit, look up and reply, like `/ask` but as a reply to the message."""
+        guild = message.guild
+        role = guild.self_role if guild is not None else None
         question = extract_question(message.content, my_id, [role.id] if role else [])
         if not question:
             await self._reply(message, content=BARE_MENTION_HINT)
@@ -72,16 +72,16 @@ class MessagesCog(commands.Cog):
         answer, question_id = await self.bot.answer_question(
             question,
             user_id=message.author.id,
-            guild_id=message.guild.id if message.guild else None,
-            source="dm" if message.guild is None else "mention",
+            guild_id=guild.id if guild is not None else None,
+            source="dm" if guild is None else "mention",
         )
-        spoil = self.bot.config.spoilers and message.guild is not None
+        spoil = self.bot.config.spoilers and guild is not None
         embeds, view = self.bot.render_answer(answer, question_id, spoil=spoil)
         await self._reply(message, embeds=embeds, view=view)
 
     async def _reply(self, message: discord.Message, **kwargs: object) -> None:
         """Reply without pinging anyone; a failed send is logged, never raised."""
         try:
-            await message.reply(mention_author=False, allowed_mentions=NONE, **kwargs)  # type: ignore[arg-type]
+            await message.reply(mention_author=False, allowed_mentions=NO_MENTIONS, **kwargs)  # type: ignore[arg-type]
         except discord.HTTPException:
             log.warning("could not reply to message %s", message.id, exc_info=True)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from bot.client import NorfolkBot
     from bot.config import Config
     from bot.store import Store
-    from knowledge.library import Library
+    from knowledge import Library
 
 __all__ = ["bot_config", "bot_store", "fake_discord", "no_internet", "norfolk_bot"]
 

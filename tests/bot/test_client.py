@@ -14,22 +14,22 @@ import pytest
 from bot import client as client_module
 from bot.client import NorfolkBot, ShardedNorfolkBot, create_bot, run_discord
 from bot.config import Config
-from knowledge.library import Library
+from knowledge import Library
 from tests.bot.fakes import FakeInteraction, FakeStore
+from tests.conftest import SEEDS
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 BOT_ID = 4242
 ROLE_ID = 4343
 
 
 @pytest.fixture
-def library() -> Library:
-    return Library.from_dir(SEEDS)
+def library(seed_library: Library) -> Library:
+    """The shipped articles, parsed once per session (a `Library` is immutable)."""
+    return seed_library
 
 
-async def make_bot(library: Library, **config: Any) -> tuple[NorfolkBot, list[Any]]:
-    """A bot after setup_hook, with command sync captured instead of sent."""
-    bot = create_bot(Config(**config), library=library, store=FakeStore(), guild_ready_timeout=0.01)
+def capture_sync(bot: NorfolkBot) -> list[Any]:
+    """Record the guild of each command sync instead of sending it to Discord."""
     synced: list[Any] = []
 
     async def fake_sync(*, guild: Any = None) -> list[Any]:
@@ -37,6 +37,13 @@ async def make_bot(library: Library, **config: Any) -> tuple[NorfolkBot, list[An
         return []
 
     bot.tree.sync = fake_sync  # type: ignore[method-assign]
+    return synced
+
+
+async def make_bot(library: Library, **config: Any) -> tuple[NorfolkBot, list[Any]]:
+    """A bot after setup_hook, with command sync captured instead of sent."""
+    bot = create_bot(Config(**config), library=library, store=FakeStore(), guild_ready_timeout=0.01)
+    synced = capture_sync(bot)
     await bot.setup_hook()
     bot._connection.user = SimpleNamespace(id=BOT_ID)  # type: ignore[assignment]
     return bot, synced
@@ -73,13 +80,7 @@ async def test_setup_hook_registers_commands_everywhere(library: Library) -> Non
 
 async def test_setup_hook_loads_seeds_and_syncs_dev_guild() -> None:
     bot = create_bot(Config(seeds=SEEDS, dev_guild_id=77), guild_ready_timeout=0.01)
-    synced: list[Any] = []
-
-    async def fake_sync(*, guild: Any = None) -> list[Any]:
-        synced.append(guild)
-        return []
-
-    bot.tree.sync = fake_sync  # type: ignore[method-assign]
+    synced = capture_sync(bot)
     await bot.setup_hook()
     assert [g.id for g in synced] == [77]
     assert {c.name for c in bot.tree.get_commands(guild=discord.Object(77))} >= {"ask", "fact"}
@@ -143,6 +144,10 @@ async def test_fact_and_section_commands(library: Library) -> None:
     interaction = FakeInteraction(bot)
     await cog.fact.callback(cog, interaction, "author")
     assert interaction.response.sent[0]["embed"].description == "Kazuo Ishiguro"
+    miss = FakeInteraction(bot)
+    await cog.fact.callback(cog, miss, "zzzzqqqq")
+    text = miss.response.sent[0]["embed"].description
+    assert "No infobox field matches" in text and "Try: Author" in text  # first keys offered
 
     choices = await cog.section_autocomplete(FakeInteraction(bot), "plo")
     assert choices[0].value == "Plot"

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from bot.client import NorfolkBot
     from bot.config import Config
     from bot.store import Store
-    from knowledge.library import Library
+    from knowledge import Library
 
 DIRECTOR_QUESTION = "who directed the film?"
 PLOT_QUESTION = "how old is Kathy at the start of the novel?"

@@ -9,7 +9,7 @@ import pytest
 
 from bot import embeds as E
 from bot.safety import escape_text, spoiler, truncate
-from knowledge.answer import Answer, Citation
+from knowledge import Answer, Citation
 
 ARTICLE = "Never Let Me Go (novel)"
 
@@ -246,8 +246,7 @@ def test_fact_embed_answer_and_miss() -> None:
 
 
 def test_about_and_help_fit() -> None:
-    from knowledge.article import parse_article
-    from knowledge.library import Library
+    from knowledge import Library, parse_article
 
     articles = []
     for n in range(40):

@@ -97,7 +97,9 @@ class InteractionsMixin:
         user: FakeUser | None,
         dm: bool,
         message: JSON | None = None,
+        permissions: int | None = None,
     ) -> InteractionHandle:
+        """Dispatch an INTERACTION_CREATE; `permissions` overrides the guild member's."""
         user = user or self.alice
         payload = payloads.interaction(
             interaction_id=self.ids.next(),
@@ -110,6 +112,8 @@ class InteractionsMixin:
             guild_id=None if dm else self.guild.id,
             message=message,
         )
+        if permissions is not None and not dm:
+            payload["member"]["permissions"] = str(permissions)
         self.interactions[payload["token"]] = payload
         handle = InteractionHandle(self, payload, self.mark())
         await self.gateway.dispatch("INTERACTION_CREATE", payload)
@@ -123,6 +127,10 @@ class InteractionsMixin:
                     return str(command["id"])
         return str(self.ids.next())
 
+    def _command_data(self: FakeDiscord, name: str, options: list[JSON]) -> JSON:
+        """The `data` of a chat-input command interaction (type 1) with these options."""
+        return {"id": self.command_id(name), "name": name, "type": 1, "options": options}
+
     async def slash(
         self: FakeDiscord,
         name: str,
@@ -130,17 +138,18 @@ class InteractionsMixin:
         *,
         user: FakeUser | None = None,
         dm: bool = False,
+        permissions: int | None = None,
     ) -> InteractionHandle:
-        """A user runs `/name option:value ...` in the guild channel or in a DM."""
-        data = {
-            "id": self.command_id(name),
-            "name": name,
-            "type": 1,
-            "options": payloads.command_options(options or {}),
-        }
+        """A user runs `/name option:value ...` in the guild channel or in a DM.
+
+        `permissions`: the member's resolved channel permissions (guild only).
+        """
+        data = self._command_data(name, payloads.command_options(options or {}))
         if not dm:
             data["guild_id"] = str(self.guild.id)
-        return await self._send_interaction(APPLICATION_COMMAND, data, user=user, dm=dm)
+        return await self._send_interaction(
+            APPLICATION_COMMAND, data, user=user, dm=dm, permissions=permissions
+        )
 
     async def autocomplete(
         self: FakeDiscord,
@@ -152,12 +161,7 @@ class InteractionsMixin:
         dm: bool = False,
     ) -> InteractionHandle:
         """A user types into option `focused` of `/name`; the bot should answer with type 8."""
-        data = {
-            "id": self.command_id(name),
-            "name": name,
-            "type": 1,
-            "options": payloads.command_options(options, focused=focused),
-        }
+        data = self._command_data(name, payloads.command_options(options, focused=focused))
         return await self._send_interaction(AUTOCOMPLETE, data, user=user, dm=dm)
 
     async def click(

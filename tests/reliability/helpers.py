@@ -1,16 +1,12 @@
-"""Helpers for reliability tests: successful-call filters, slow libraries, custom members."""
+"""Helpers for reliability tests: successful-call filters and slow libraries."""
 
 from __future__ import annotations
 
-import secrets
 import time
 from typing import Any
 
-from knowledge.answer import Answer
-from knowledge.library import Library
-from tests.fake_discord import payloads
-from tests.fake_discord.interactions import APPLICATION_COMMAND, InteractionHandle
-from tests.fake_discord.payloads import FakeUser
+from knowledge import Answer, Library
+from tests.fake_discord.interactions import InteractionHandle
 from tests.fake_discord.recording import Call
 from tests.fake_discord.server import FakeDiscord
 
@@ -59,36 +55,3 @@ class SlowLibrary:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.library, name)
-
-
-async def slash_as_member(
-    fake: FakeDiscord,
-    name: str,
-    *,
-    user: FakeUser,
-    permissions: int,
-    options: dict[str, Any] | None = None,
-) -> InteractionHandle:
-    """`/name` in the guild channel from a member with these resolved channel permissions."""
-    data = {
-        "id": fake.command_id(name),
-        "name": name,
-        "type": 1,
-        "options": payloads.command_options(options or {}),
-        "guild_id": str(fake.guild.id),
-    }
-    payload = payloads.interaction(
-        interaction_id=fake.ids.next(),
-        application_id=fake.application_id,
-        type_=APPLICATION_COMMAND,
-        token=f"itoken-{secrets.token_urlsafe(16)}",
-        data=data,
-        user=user,
-        channel=fake.guild.channel(),
-        guild_id=fake.guild.id,
-    )
-    payload["member"]["permissions"] = str(permissions)
-    fake.interactions[payload["token"]] = payload
-    handle = InteractionHandle(fake, payload, fake.mark())
-    await fake.gateway.dispatch("INTERACTION_CREATE", payload)
-    return handle

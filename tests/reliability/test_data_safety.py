@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from bot.client import NorfolkBot
     from bot.config import Config
     from bot.store import Store
-    from knowledge.library import Library
+    from knowledge import Library
 
 CLICKS = 50
 

@@ -21,7 +21,7 @@ from tests.fake_discord.fixtures import running
 from tests.fake_discord.interactions import DEFERRED_MESSAGE, EPHEMERAL, MESSAGE
 from tests.fake_discord.recording import message_text
 from tests.fake_discord.server import FakeDiscord
-from tests.reliability.helpers import DIRECTOR, DIRECTOR_QUESTION, slash_as_member, wait_answer
+from tests.reliability.helpers import DIRECTOR, DIRECTOR_QUESTION, wait_answer
 
 if TYPE_CHECKING:
     from bot.client import NorfolkBot
@@ -161,9 +161,7 @@ async def test_guild_members_need_manage_guild_or_administrator(
 ) -> None:
     old = reload_bot.library
     shutil.copy(DATA / "articles" / "plain.txt", seeds_dir / "plain.txt")
-    handle = await slash_as_member(
-        fake_discord, "reload", user=fake_discord.bob, permissions=permissions
-    )
+    handle = await fake_discord.slash("reload", user=fake_discord.bob, permissions=permissions)
     callback, reply = await _reload_reply(handle)
     assert _is_ephemeral(callback)
     if allowed:

@@ -39,12 +39,6 @@ def leaks(text: str) -> bool:
     return TOKEN in text or SECRET_PART in text
 
 
-def capture_everything(caplog: pytest.LogCaptureFixture) -> None:
-    """DEBUG for discord.py and Norfolk: the most talkative logging an operator could enable."""
-    caplog.set_level(logging.DEBUG, logger="discord")
-    caplog.set_level(logging.DEBUG, logger="norfolk")
-
-
 def assert_no_leak_in_logs(caplog: pytest.LogCaptureFixture, captured: str) -> None:
     """Neither rendered log text (tracebacks included), record arguments, nor the terminal."""
     records = caplog.records
@@ -64,15 +58,21 @@ def assert_no_leak_sent(calls: list[Call]) -> None:
             assert not leaks(part), call.path
 
 
+@pytest.fixture
+def config(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> Config:
+    """The secret token at DEBUG, the most talkative logging an operator could enable."""
+    caplog.set_level(logging.DEBUG, logger="discord")
+    caplog.set_level(logging.DEBUG, logger="norfolk")
+    return Config(token=TOKEN, seeds=SEEDS, db_path=tmp_path / "n.db", log_level="DEBUG")
+
+
 def test_token_never_appears_in_logs_replies_or_errors(
     monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
+    config: Config,
     no_internet: None,
     caplog: pytest.LogCaptureFixture,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    capture_everything(caplog)
-    config = Config(token=TOKEN, seeds=SEEDS, db_path=tmp_path / "n.db", log_level="DEBUG")
     capture_bots(monkeypatch)
     with fake_in_thread(monkeypatch) as threaded:
         fake = threaded.fake
@@ -127,13 +127,11 @@ def _dm_reply(threaded: ThreadedFake) -> bool:
 
 def test_rejected_token_exits_2_with_one_line_that_hides_it(
     monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
+    config: Config,
     no_internet: None,
     caplog: pytest.LogCaptureFixture,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    capture_everything(caplog)
-    config = Config(token=TOKEN, seeds=SEEDS, db_path=tmp_path / "n.db", log_level="DEBUG")
     with fake_in_thread(monkeypatch) as threaded:
         fake = threaded.fake
         threaded.call(lambda: fake.fail_next(lambda c: c.path == "/users/@me", status=401))
