@@ -66,6 +66,11 @@ class FactIndex:
     """First letter → known words (article and lexicon), for fuzzy repair of typos."""
     word_stems: dict[str, str] = field(default_factory=dict)  # known word → its stem
     subjects: dict[str, frozenset[str]] = field(default_factory=dict)  # title → "novel", …
+    all_subjects: frozenset[str] = frozenset()  # every article's subject nouns together
+    title_words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # stem → titles
+    article_of: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    """Per fact, the position of its article in `article_ids` (vectorised article boosts)."""
+    article_ids: dict[str, int] = field(default_factory=dict)
     max_idf: float = 1.0
 
     def __len__(self) -> int:
@@ -74,12 +79,15 @@ class FactIndex:
     def words_with_prefix(self, prefix: str) -> list[str]:
         """Vocabulary stems starting with `prefix` (sorted-list range scan)."""
         start = bisect.bisect_left(self.vocabulary, prefix)
-        out: list[str] = []
-        for word in self.vocabulary[start:]:
-            if not word.startswith(prefix):
-                break
-            out.append(word)
-        return out
+        end = bisect.bisect_left(self.vocabulary, prefix + "\U0010ffff", lo=start)
+        return self.vocabulary[start:end]
+
+    def titles_sharing(self, terms: Iterable[str]) -> dict[str, int]:
+        """Article titles that contain any of `terms`, with how many of them each contains."""
+        hits: Counter[str] = Counter()
+        for term in set(terms):
+            hits.update(self.title_words.get(term, ()))
+        return dict(hits)
 
 
 @dataclass
@@ -208,6 +216,11 @@ def build_index(articles: Sequence[Article]) -> FactIndex:
     titles = {a.title: frozenset(content_terms(a.title)) for a in articles}
     subjects = {a.title: _subject_terms(a) for a in articles}
     known = vocabulary.known | lexicon_words()
+    title_words: dict[str, list[str]] = defaultdict(list)
+    for title, stems in titles.items():
+        for term in stems:
+            title_words[term].append(title)
+    article_ids = {title: number for number, title in enumerate(titles)}
     buckets: dict[str, list[str]] = defaultdict(list)
     for word in sorted(known):
         buckets[word[0]].append(word)
@@ -221,6 +234,10 @@ def build_index(articles: Sequence[Article]) -> FactIndex:
         max_idf=max(idf.values(), default=1.0),
         proper=vocabulary.names(),
         subjects=subjects,
+        all_subjects=frozenset().union(*subjects.values()),
+        title_words={term: tuple(ts) for term, ts in title_words.items()},
+        article_of=np.array([article_ids[f.article] for f in facts], dtype=np.int32),
+        article_ids=article_ids,
         spellings={letter: tuple(ws) for letter, ws in buckets.items()},
         word_stems={w: stem(w) for w in known},
     )

@@ -115,7 +115,7 @@ def _expand(index: FactIndex, word: str) -> list[tuple[str, float]]:
     return sorted(found.items(), key=lambda kv: -kv[1])
 
 
-def _names_subject(word: str, subjects: set[str]) -> bool:
+def _names_subject(word: str, subjects: frozenset[str]) -> bool:
     """Whether a word is a noun naming the article's own subject ('the book' of a novel).
 
     Only the noun itself counts: "filmed" is a question about filming, not about the film.
@@ -138,15 +138,16 @@ def read_question(index: FactIndex, question: str) -> Query:
     head_noun = q_words[1] if len(q_words) > 1 and q_words[0] in {"what", "which"} else None
     if head_noun in DATE_NOUNS | NUMBER_NOUNS | {"name"}:
         content = [w for w in content if w != head_noun]  # the intent's own noun
+    shared = index.titles_sharing(stem(w) for w in content)
     named = frozenset(
-        title
-        for title, title_stems in index.titles.items()
-        if title_stems
-        and sum(stem(w) in title_stems for w in content) >= max(1, len(title_stems) // 2)
+        title for title, hits in shared.items() if hits >= max(1, len(index.titles[title]) // 2)
     )
     named_stems = set().union(*(index.titles[t] for t in named)) if named else set()
-    subjects = set().union(*index.subjects.values()) if index.subjects else set()
-    topical = [w for w in content if stem(w) not in named_stems and not _names_subject(w, subjects)]
+    topical = [
+        w
+        for w in content
+        if stem(w) not in named_stems and not _names_subject(w, index.all_subjects)
+    ]
     about_subject = bool(content) and not topical and intent in UNTYPED
     if topical:
         content = topical  # "the book", "the novel": the article itself, not a topic in it
@@ -365,8 +366,8 @@ def answer_question(index: FactIndex, question: str, max_citations: int = MAX_CI
         return Answer(question, None, (), 0.0, "Which part of the article are you asking about?")
     score, coverage, missing, predicate = _score(index, query)
     if query.articles:
-        boost = np.array([f.article in query.articles for f in index.facts], dtype=np.float32)
-        score *= 1 + 0.2 * boost
+        named_ids = [index.article_ids[title] for title in query.articles]
+        score *= 1 + 0.2 * np.isin(index.article_of, named_ids).astype(np.float32)
     depth = min(RERANK_DEPTH, len(score))
     top = np.argpartition(-score, depth - 1)[:depth]
     top = [int(i) for i in top if score[i] > 0]
