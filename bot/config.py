@@ -75,9 +75,18 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be 'on' or 'off', got {raw!r}")
 
 
+def _default_dotenv() -> Path:
+    here = Path.cwd() / ".env"
+    return here if here.is_file() else PROJECT_ROOT / ".env"
+
+
 def merged_environment(dotenv_path: Path | None = None) -> dict[str, str]:
-    """`.env` values overlaid by the real environment (the environment wins)."""
-    path = dotenv_path if dotenv_path is not None else Path.cwd() / ".env"
+    """`.env` values overlaid by the real environment (the environment wins).
+
+    The `.env` is the one in the current folder, else the project's own, so the bot finds
+    its settings whichever folder it is started from.
+    """
+    path = dotenv_path if dotenv_path is not None else _default_dotenv()
     values = {}
     if path.is_file():
         values = {k: v for k, v in dotenv_values(path).items() if v is not None}

@@ -37,3 +37,26 @@ def restore_logging() -> Iterator[None]:
     for handler in [h for h in root.handlers if h not in handlers]:
         root.removeHandler(handler)
     root.setLevel(level)
+
+
+SETTINGS = (
+    "DISCORD_TOKEN",
+    "NORFOLK_DEV_GUILD_ID",
+    "NORFOLK_SEEDS",
+    "NORFOLK_DB",
+    "NORFOLK_SPOILERS",
+    "NORFOLK_SPOILER_SECTIONS",
+    "NORFOLK_COOLDOWN_RATE",
+    "NORFOLK_COOLDOWN_SECONDS",
+    "NORFOLK_MAX_QUESTION_CHARS",
+    "NORFOLK_SHARD_COUNT",
+    "NORFOLK_LOG_LEVEL",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Tests never see a developer's real `.env` or Norfolk environment (e.g. a live token)."""
+    for name in SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("bot.config._default_dotenv", lambda: tmp_path / "no-such.env")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_SEEDS, ConfigError, load_config, merged_environment
+from bot.config import _default_dotenv as DEFAULT_DOTENV
 
 
 def test_defaults_need_no_settings() -> None:
@@ -64,3 +65,20 @@ def test_dotenv_file_is_read_and_environment_wins(
     monkeypatch.setenv("NORFOLK_DB", "env.db")
     merged = merged_environment(env_file)
     assert merged["DISCORD_TOKEN"] == "from-file" and merged["NORFOLK_DB"] == "env.db"
+
+
+def test_project_dotenv_is_found_from_any_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".env").write_text("NORFOLK_DB=project.db\n", "utf-8")
+    monkeypatch.setattr("bot.config.PROJECT_ROOT", project)
+    monkeypatch.setattr("bot.config._default_dotenv", DEFAULT_DOTENV)  # undo the isolation
+    monkeypatch.delenv("NORFOLK_DB", raising=False)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert merged_environment()["NORFOLK_DB"] == "project.db"
+    (elsewhere / ".env").write_text("NORFOLK_DB=local.db\n", "utf-8")
+    assert merged_environment()["NORFOLK_DB"] == "local.db"
