@@ -17,6 +17,9 @@ HEADING_RE = re.compile(r"^(?P<open>={2,6})\s*(?P<text>[^=].*?)\s*(?P<close>=+)$
 INFOBOX_RE = re.compile(r"^[-*•]\s*(?P<key>[^:–—]{1,40}?)\s*:\s*(?P<value>.+)$")
 ITEM_RE = re.compile(r"^[-*•]\s+(?P<text>.+)$")
 
+MAX_CAPTION_CHARS = 150
+"""A line above the infobox up to this long is its caption (a picture's legend)."""
+
 LEAD = "Lead"
 """Section name given to the paragraphs before the first heading."""
 
@@ -155,12 +158,14 @@ def parse_article(text: str, source: str = "<text>") -> Article:
 
         field_match = INFOBOX_RE.match(line)
         if in_lead_prefix and field_match and not ITEM_DASH_DESCRIPTION.search(line):
-            pending = []  # a line just above the infobox is its caption, not prose
+            if pending and len(pending[0]) > MAX_CAPTION_CHARS:  # a paragraph, not a caption
+                blocks.append(Block(path, pending[0], pending_line))
+            pending = []  # a short line just above the infobox is its caption, not prose
             infobox.append(
                 InfoField(field_match["key"].strip(), field_match["value"].strip(), number)
             )
             continue
-        if in_lead_prefix and not infobox and not pending and not _looks_like_prose(line):
+        if in_lead_prefix and not infobox and not pending:
             pending, pending_line = [line], number  # a caption if an infobox follows
             continue
         if pending:
@@ -182,12 +187,6 @@ def parse_article(text: str, source: str = "<text>") -> Article:
 
 ITEM_DASH_DESCRIPTION = re.compile(r"^[-*•]\s*[^:]{1,60}\s[–—]\s")
 """A list item like `- Name – description` is never an infobox field, even with a colon later."""
-
-
-def _looks_like_prose(line: str) -> bool:
-    """A title-block line that is a sentence, not a short caption above an infobox."""
-    sentence_like = bool(re.search(r"[.!?]\s", line + " ")) and len(line.split()) > 6
-    return len(line) > 80 or sentence_like
 
 
 def load_article(path: str | Path) -> Article:

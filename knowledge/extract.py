@@ -30,7 +30,9 @@ NOT_PERSON_TAIL = frozenset(
 )
 """Last words that make a capitalised span an institution or a work, not a person."""
 NOT_NAMES = frozenset(
-    """english british american japanese french german january february march april may june
+    """english british american japanese french german scottish irish welsh scots spanish
+    italian russian chinese dutch swedish norwegian danish canadian australian indian
+    january february march april may june
     july august september october november december monday tuesday wednesday thursday friday
     saturday sunday""".split()
 )

@@ -48,6 +48,7 @@ class Fact:
     key: str | None = None
     value: str | None = None
     position: int = 0
+    paragraph: int = -1  # which paragraph of its article it comes from (-1: the infobox)
 
 
 @dataclass
@@ -63,14 +64,18 @@ class FactIndex:
     vocabulary: list[str] = field(default_factory=list)  # sorted stems, for prefix lookups
     proper: frozenset[str] = frozenset()  # stems mostly written capitalised: names
     spellings: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """First letter → known words (article and lexicon), for fuzzy repair of typos."""
-    word_stems: dict[str, str] = field(default_factory=dict)  # known word → its stem
+    """First letter → the articles' words, for fuzzy repair of typos."""
+    word_stems: dict[str, str] = field(default_factory=dict)  # article or lexicon word → stem
     subjects: dict[str, frozenset[str]] = field(default_factory=dict)  # title → "novel", …
     all_subjects: frozenset[str] = frozenset()  # every article's subject nouns together
     title_words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # stem → titles
     article_of: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     """Per fact, the position of its article in `article_ids` (vectorised article boosts)."""
     article_ids: dict[str, int] = field(default_factory=dict)
+    paragraph_of: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    """Per fact, a number for its paragraph (-1: infobox), so names can be found nearby."""
+    paragraph_postings: dict[str, np.ndarray] = field(default_factory=dict)
+    """Stem → the paragraphs whose sentences use it ("the school" stands for "Hailsham")."""
     max_idf: float = 1.0
 
     def __len__(self) -> int:
@@ -138,7 +143,7 @@ def _article_facts(
         fact = Fact(first_id + position, article.title, INFOBOX_SECTION, text, "infobox")
         yield replace(fact, key=info.key, value=info.value, position=position), terms
         position += 1
-    for block in article.blocks:
+    for paragraph, block in enumerate(article.blocks):
         section = SECTION_SEPARATOR.join(block.path)
         heading_terms = content_terms(" ".join(block.path))
         sentences = [block.text] if block.is_item else split_sentences(block.text)
@@ -156,12 +161,8 @@ def _article_facts(
                 for term in neighbour:
                     terms[term] = max(terms[term], weight)
             kind = "item" if block.is_item else "sentence"
-            yield (
-                Fact(
-                    first_id + position, article.title, section, sentence, kind, position=position
-                ),
-                terms,
-            )
+            fact = Fact(first_id + position, article.title, section, sentence, kind)
+            yield replace(fact, position=position, paragraph=paragraph), terms
             position += 1
 
 
@@ -187,6 +188,17 @@ def build_index(articles: Sequence[Article]) -> FactIndex:
             facts.append(fact)
             term_counts.append(terms)
             own_terms.append(frozenset(t for t, w in terms.items() if w >= 1.0))
+
+    paragraph_ids: dict[tuple[str, int], int] = {}
+    paragraph_of = np.full(len(facts), -1, dtype=np.int32)
+    in_paragraphs: dict[str, set[int]] = defaultdict(set)
+    for fact, terms in zip(facts, own_terms, strict=True):
+        if fact.paragraph >= 0:
+            key = (fact.article, fact.paragraph)
+            number = paragraph_ids.setdefault(key, len(paragraph_ids))
+            paragraph_of[fact.id] = number
+            for term in terms:
+                in_paragraphs[term].add(number)
 
     n = len(facts)
     df: Counter[str] = Counter()
@@ -215,7 +227,7 @@ def build_index(articles: Sequence[Article]) -> FactIndex:
     }
     titles = {a.title: frozenset(content_terms(a.title)) for a in articles}
     subjects = {a.title: _subject_terms(a) for a in articles}
-    known = vocabulary.known | lexicon_words()
+    known = vocabulary.known
     title_words: dict[str, list[str]] = defaultdict(list)
     for title, stems in titles.items():
         for term in stems:
@@ -238,8 +250,12 @@ def build_index(articles: Sequence[Article]) -> FactIndex:
         title_words={term: tuple(ts) for term, ts in title_words.items()},
         article_of=np.array([article_ids[f.article] for f in facts], dtype=np.int32),
         article_ids=article_ids,
+        paragraph_of=paragraph_of,
+        paragraph_postings={
+            t: np.array(sorted(ps), dtype=np.int32) for t, ps in in_paragraphs.items()
+        },
         spellings={letter: tuple(ws) for letter, ws in buckets.items()},
-        word_stems={w: stem(w) for w in known},
+        word_stems={w: stem(w) for w in known | lexicon_words()},
     )
 
 

@@ -18,7 +18,8 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("film", "movie", "flick", "cinema", "hollywood", "picture"),
     ("adaptation", "adapted", "version", "remake"),
     ("direct", "director", "directed", "filmmaker"),
-    ("write", "wrote", "written", "writer", "author", "novelist", "screenwriter", "screenplay"),
+    ("write", "wrote", "written", "writer", "author", "novelist"),
+    ("write", "wrote", "written", "screenwriter", "screenplay", "script"),
     ("write", "wrote", "written", "composer", "composed", "lyricist", "songwriter"),
     ("publish", "published", "publisher", "publication", "release", "released", "issued"),
     ("page", "pages", "length", "long"),
@@ -28,18 +29,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("country", "nation", "nationality"),
     ("language", "tongue"),
     ("genre", "category", "classified", "type"),
-    (
-        "star",
-        "starring",
-        "starred",
-        "actor",
-        "actress",
-        "played",
-        "play",
-        "cast",
-        "portrayed",
-        "lead",
-    ),
+    ("star", "starring", "starred", "actor", "actress", "played", "play", "cast", "lead"),
     ("sing", "sang", "sung", "singer", "perform", "performed", "vocalist", "recorded"),
     ("song", "track", "tune", "standard"),
     ("child", "children", "kid", "kids", "student", "students", "pupil", "pupils"),
@@ -72,15 +62,39 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("inspire", "inspired", "inspiration", "source", "derived", "based"),
     ("leave", "left", "depart", "move", "moved", "go"),
     ("company", "agency", "studio", "firm"),
-    ("friend", "friends", "friendship", "companion"),
+    ("friend", "friends", "friendship", "companion", "mate", "mates", "pal", "pals", "buddy"),
     ("create", "created", "creation", "made", "make", "produce", "produced"),
-    ("narrator", "narrates", "narrated", "protagonist", "hero", "heroine"),
+    ("narrator", "narrates", "narrated", "protagonist", "hero", "heroine", "storyteller"),
+    ("scary", "horror", "horrifying", "frightening", "terrifying", "creepy", "chilling"),
+    ("allow", "allowed", "permit", "permitted", "let"),
+    ("seem", "seems", "appear", "appears", "comes"),
     ("give", "gave", "given", "gives", "hand", "hands", "handed"),
     ("sell", "sold", "sales", "copies"),
     ("collect", "collected", "collects", "take", "takes", "taken"),
     ("job", "role", "work", "career", "occupation"),
     ("organ", "organs", "donation", "donations", "donate", "donor", "donors"),
     ("british", "britain", "england", "english", "uk"),
+    # people: family, work, life
+    ("wife", "husband", "spouse", "married", "marriage", "partner", "widow"),
+    ("father", "dad", "daddy", "papa", "parent", "parents"),
+    ("mother", "mum", "mom", "mummy", "mama", "parent", "parents"),
+    ("son", "sons", "daughter", "daughters", "children", "kids", "child"),
+    ("brother", "sister", "sibling", "siblings"),
+    ("employer", "employed", "worked", "organisation", "organization", "institution"),
+    ("train", "trained", "taught", "teach", "mentor", "apprentice", "apprenticeship", "pupil"),
+    ("university", "uni", "college", "studied", "degree", "educated", "education"),
+    ("retire", "retired", "retirement", "resigned"),
+    ("succeed", "succeeded", "successor", "replaced"),
+    ("famous", "known", "remembered", "renowned", "notable", "best-known"),
+    ("buried", "grave", "resting", "cemetery", "interred"),
+    ("nationality", "citizen", "citizenship"),
+    # things: size, place, keeping
+    ("tall", "high", "height"),
+    ("big", "large", "size", "area"),
+    ("keep", "kept", "held", "hold", "housed", "stored", "preserved"),
+    ("sailor", "sailors", "mariner", "mariners", "seaman", "seamen"),
+    ("device", "gadget", "invention", "machine", "mechanism"),
+    ("invent", "invented", "inventor", "designed", "devised"),
 )
 """Each group's words stand in for one another (at a discount) when matching."""
 
@@ -91,6 +105,11 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bwhere (?:did|does|do|was|is) (.+?) (?:come|came|comes) from\b", r"what \1"),
     (r"\bmade (?:the |that |this )?(film|movie|picture)\b", r"directed the \1"),
     (r"\bmore time\b", "deferral"),
+    (r"\bdrop(?:ped|s)? out\b", "left"),
+    (r"\blook(?:s|ed|ing)? after\b", "care for"),
+    (r"\bc(?:ome|omes|ame) across\b", "seem"),
+    (r"\bst(?:ep|epped|eps) down\b", "retired"),
+    (r"\bt(?:ook|ake|akes) over\b", "succeeded"),
     (r"\b(?:main|central|lead|leading) (?:character|protagonist|figure)\b", "protagonist"),
     (
         r"\b(?:in|on|at|near|by|towards?) the (?:very )?(?:last|final|first|opening|closing|start"
@@ -133,6 +152,15 @@ NAME_WORDS = frozenset("name names called named titled".split())
 def lexicon_words() -> frozenset[str]:
     """Every word the lexicon knows, so a misspelt 'movei' can still reach 'movie'."""
     return frozenset(w for group in SYNONYM_GROUPS for w in group)
+
+
+@lru_cache(maxsize=1)
+def lexicon_spellings() -> dict[str, tuple[str, ...]]:
+    """The lexicon's words by first letter, for repairing typos of words no article uses."""
+    buckets: dict[str, list[str]] = {}
+    for word in sorted(lexicon_words()):
+        buckets.setdefault(word[0], []).append(word)
+    return {letter: tuple(ws) for letter, ws in buckets.items()}
 
 
 def rewrite_phrases(text: str) -> str:

@@ -32,6 +32,7 @@ from knowledge.lexicon import (
     SYNONYM_WEIGHT,
     Intent,
     detect_intent,
+    lexicon_spellings,
     question_words_of,
     synonym_table,
 )
@@ -98,13 +99,7 @@ def _expand(index: FactIndex, word: str) -> list[tuple[str, float]]:
         for longer in index.words_with_prefix(term)[:20]:
             add(longer, PREFIX_WEIGHT)  # direct → director, care → carer
     if word not in index.word_stems and len(word) >= 4:
-        for near, score, _ in process.extract(
-            word,
-            index.spellings.get(word[0], ()),  # typos rarely hit the first letter; rhymes do
-            scorer=fuzz.ratio,
-            score_cutoff=FUZZY_CUTOFF,
-            limit=3,
-        ):
+        for near, score in _near_spellings(index, word):
             near_stem = index.word_stems[near]
             bases[near_stem] = max(bases.get(near_stem, 0.0), 0.9 * score / 100)
             add(near_stem, 0.9 * score / 100)
@@ -113,6 +108,24 @@ def _expand(index: FactIndex, word: str) -> list[tuple[str, float]]:
         for synonym in synonyms.get(base, ()):
             add(synonym, SYNONYM_WEIGHT * sim)
     return sorted(found.items(), key=lambda kv: -kv[1])
+
+
+def _near_spellings(index: FactIndex, word: str) -> list[tuple[str, float]]:
+    """Known words a typo may stand for: the articles' own first, else the lexicon's.
+
+    Only words with the same first letter are considered: typos rarely hit it, rhymes do.
+    """
+    for spellings in (index.spellings, lexicon_spellings()):
+        found = process.extract(
+            word,
+            spellings.get(word[0], ()),
+            scorer=fuzz.ratio,
+            score_cutoff=FUZZY_CUTOFF,
+            limit=3,
+        )
+        if found:
+            return [(near, score) for near, score, _ in found]
+    return []
 
 
 def _names_subject(word: str, subjects: frozenset[str]) -> bool:
@@ -193,8 +206,8 @@ def _score(index: FactIndex, query: Query) -> tuple[np.ndarray, np.ndarray, np.n
             np.maximum.at(best_cover, ids, presence * sim)
         score += term.weight * best_bm25
         coverage += term.weight * best_cover
-        if term.entity:
-            missing += best_cover == 0
+        if term.entity:  # a name may also be in the paragraph, referred to as "he", "it"
+            missing += (best_cover == 0) & ~_in_paragraph(index, term)
         else:
             predicate += term.weight * best_cover
     if predicate_total:
@@ -202,6 +215,16 @@ def _score(index: FactIndex, query: Query) -> tuple[np.ndarray, np.ndarray, np.n
     else:
         predicate[:] = 1.0
     return score, coverage / total, missing, predicate
+
+
+def _in_paragraph(index: FactIndex, term: QueryTerm) -> np.ndarray:
+    """Per fact: whether its paragraph uses the term (or a stem standing for it)."""
+    paragraphs = [
+        index.paragraph_postings[w] for w, _ in term.expansions if w in index.paragraph_postings
+    ]
+    if not paragraphs:
+        return np.zeros(len(index.facts), dtype=bool)
+    return np.isin(index.paragraph_of, np.concatenate(paragraphs))
 
 
 def _matched_stems(query: Query) -> set[str]:
