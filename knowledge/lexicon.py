@@ -143,6 +143,8 @@ PERSON_NOUNS = frozenset(
     "actor actress author writer director person people critic reviewer character singer "
     "composer artist woman man lady guy girl boy narrator teacher guardian who".split()
 )
+MEASURES = frozenset("many much old long tall high far wide deep big large heavy".split())
+"""'how tall…', 'how far…': questions whose answer is a number."""
 NUMBER_NOUNS = frozenset("number age pages length count total".split())
 DATE_NOUNS = frozenset("year date decade century".split())
 NAME_WORDS = frozenset("name names called named titled".split())
@@ -192,7 +194,7 @@ def detect_intent(question_words: list[str]) -> Intent:
         return Intent.YES_NO
     if first in {"when"} or (first in {"what", "which"} and rest and rest[0] in DATE_NOUNS):
         return Intent.DATE
-    if first == "how" and rest and rest[0] in {"many", "much", "old", "long"}:
+    if first == "how" and rest and rest[0] in MEASURES:
         return Intent.NUMBER
     if first in {"what", "which"} and rest and rest[0] in NUMBER_NOUNS:
         return Intent.NUMBER

@@ -54,6 +54,7 @@ TYPE_MISMATCH = defaultdict(
 UNTYPED = frozenset({Intent.OTHER, Intent.YES_NO, Intent.DESCRIBE})
 SUMMARY_CONFIDENCE = 0.8
 MIN_PREDICATE_COVERAGE = 0.3  # of what the question says about its names, not the names
+PARAGRAPH_PRESENCE = 0.3  # a name used elsewhere in the paragraph ("the tower", "he")
 MISSING_ENTITY_FACTOR = 0.6  # a fact that lacks a name or number the question gives
 
 
@@ -204,11 +205,13 @@ def _score(index: FactIndex, query: Query) -> tuple[np.ndarray, np.ndarray, np.n
             ids, bm25, presence = index.postings[word]
             np.maximum.at(best_bm25, ids, bm25 * sim)
             np.maximum.at(best_cover, ids, presence * sim)
+        if term.entity:  # a name may also be in the paragraph, referred to as "he", "it"
+            nearby = _in_paragraph(index, term)
+            missing += (best_cover == 0) & ~nearby
+            best_cover = np.maximum(best_cover, PARAGRAPH_PRESENCE * nearby)
         score += term.weight * best_bm25
         coverage += term.weight * best_cover
-        if term.entity:  # a name may also be in the paragraph, referred to as "he", "it"
-            missing += (best_cover == 0) & ~_in_paragraph(index, term)
-        else:
+        if not term.entity:
             predicate += term.weight * best_cover
     if predicate_total:
         predicate /= predicate_total
@@ -261,7 +264,6 @@ def _rerank(
         named_key = _key_naming(fact, query.head) if query.head else 0.0
         if named_key:
             headline += 2.0 * named_key  # "what language…" asks for the field called Language
-            confidence = min(1.0, confidence + 0.1)
         if predicate[i] < MIN_PREDICATE_COVERAGE and not (fact.kind == "item" and headline):
             confidence *= 0.5  # an item about the name answers whatever is asked of it
         similarity = fuzz.token_set_ratio(query_text, " ".join(sorted(index.own_terms[i]))) / 100
@@ -331,6 +333,21 @@ def _leads_with(fact: Fact, entities: set[str]) -> float:
             if "," in between:
                 return 1.0
     return 0.0
+
+
+def _names_field(fact: Fact, query: Query) -> bool:
+    """Whether the question names this infobox field's key, itself or by a synonym."""
+    if fact.kind != "infobox":
+        return False
+    named = {w for t in query.terms for w, sim in t.expansions if sim >= SYNONYM_WEIGHT}
+    return bool(set(content_terms(fact.key or "")) & named)
+
+
+def _qualified(index: FactIndex, fact_id: int, query: Query) -> bool:
+    """Whether the question adds something the article talks about but this fact doesn't:
+    "how long is the TV drama" is not asking for the book's page count."""
+    own = index.own_terms[fact_id]
+    return any(t.expansions and not {w for w, _ in t.expansions} & own for t in query.terms)
 
 
 def _is_bare_keyword(query: Query) -> bool:
@@ -403,6 +420,10 @@ def answer_question(index: FactIndex, question: str, max_citations: int = MAX_CI
     )
 
     _, confidence, best = ranked[0]
+    if _names_field(index.facts[best], query) and not _qualified(index, best, query):
+        # The question names the field ("the Dewey number", "who wrote it"): the rest of it
+        # is hedging ("was it Penguin?", "fantasy or sci-fi?") more often than a topic.
+        confidence = max(confidence, (1 + confidence) / 2)
     if _is_bare_keyword(query) and not _names_topic(index.facts[best], matched):
         confidence *= 0.4  # "tell me a joke": one word, in passing, is not a topic
     citations = tuple(_citation(index.facts[i]) for _, _, i in ranked[:max_citations])
