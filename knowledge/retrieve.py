@@ -264,6 +264,7 @@ def _rerank(
         named_key = _key_naming(fact, query.head) if query.head else 0.0
         if named_key:
             headline += 2.0 * named_key  # "what language…" asks for the field called Language
+            confidence = min(1.0, confidence + 0.1)
         if predicate[i] < MIN_PREDICATE_COVERAGE and not (fact.kind == "item" and headline):
             confidence *= 0.5  # an item about the name answers whatever is asked of it
         similarity = fuzz.token_set_ratio(query_text, " ".join(sorted(index.own_terms[i]))) / 100
