@@ -53,7 +53,16 @@ TYPE_MISMATCH = defaultdict(
 """How much a fact without an answer of the wanted type (no name for "who") is trusted."""
 UNTYPED = frozenset({Intent.OTHER, Intent.YES_NO, Intent.DESCRIBE})
 SUMMARY_CONFIDENCE = 0.8
+# Reranking: confidence plus these shares of BM25 (relative to the best), rapidfuzz
+# similarity, naming the fact's headline, opening with the asked name, and nearness of a
+# typed answer to the question's words.
+RANK_BM25 = 0.25
+RANK_SIMILARITY = 0.05
+RANK_HEADLINE = 0.15
+RANK_LEADS = 0.1
+RANK_NEARNESS = 0.1
 MIN_PREDICATE_COVERAGE = 0.3  # of what the question says about its names, not the names
+WEAK_PREDICATE_FACTOR = 0.5  # "when was X born?": X is there, being born is not
 PARAGRAPH_PRESENCE = 0.3  # a name used elsewhere in the paragraph ("the tower", "he")
 MISSING_ENTITY_FACTOR = 0.6  # a fact that lacks a name or number the question gives
 
@@ -266,15 +275,15 @@ def _rerank(
             headline += 2.0 * named_key  # "what language…" asks for the field called Language
             confidence = min(1.0, confidence + 0.1)
         if predicate[i] < MIN_PREDICATE_COVERAGE and not (fact.kind == "item" and headline):
-            confidence *= 0.5  # an item about the name answers whatever is asked of it
+            confidence *= WEAK_PREDICATE_FACTOR  # an item about the name answers anything
         similarity = fuzz.token_set_ratio(query_text, " ".join(sorted(index.own_terms[i]))) / 100
         base = (
-            0.25 * float(score[i]) / max_score
-            + 0.05 * similarity
-            + 0.15 * headline
-            + 0.1 * _leads_with(fact, entities)
+            RANK_BM25 * float(score[i]) / max_score
+            + RANK_SIMILARITY * similarity
+            + RANK_HEADLINE * headline
+            + RANK_LEADS * _leads_with(fact, entities)
         )
-        bound = confidence + base + (0.1 if typed_intent else 0.0)
+        bound = confidence + base + (RANK_NEARNESS if typed_intent else 0.0)
         bounds.append((bound, confidence, base, i))
     bounds.sort(reverse=True)
 
@@ -289,7 +298,7 @@ def _rerank(
                 confidence *= TYPE_MISMATCH[query.intent]
             else:
                 nearness = 1 / (1 + found[1] / 3)
-        ranked.append((confidence + base + 0.1 * nearness, confidence, i))
+        ranked.append((confidence + base + RANK_NEARNESS * nearness, confidence, i))
         ranked.sort(reverse=True)
     return ranked
 
