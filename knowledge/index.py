@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,6 +33,10 @@ INFOBOX_SECTION = "Infobox"
 HEADING_WEIGHT = 0.4
 CONTEXT_WEIGHT = 0.5  # the sentence before: whom a pronoun-led sentence is about
 NEXT_CONTEXT_WEIGHT = 0.25  # the sentence after: what a sentence leads into
+ANAPHOR_RE = re.compile(
+    r"(?:he|she|it|they|this|these|those|his|her|its|their|there|such)\b", re.IGNORECASE
+)
+"""Sentence openings that lean on the sentence before for their meaning."""
 BM25_K1 = 1.2
 BM25_B = 0.5
 
@@ -49,6 +54,12 @@ class Fact:
     value: str | None = None
     position: int = 0
     paragraph: int = -1  # which paragraph of its article it comes from (-1: the infobox)
+    lead_in: str | None = None  # the sentence before, when this one opens with "He", "They"…
+
+    @property
+    def snippet(self) -> str:
+        """The text to cite: with its lead-in, so "She explains…" says who she is."""
+        return f"{self.lead_in} {self.text}" if self.lead_in else self.text
 
 
 @dataclass
@@ -162,7 +173,8 @@ def _article_facts(
                     terms[term] = max(terms[term], weight)
             kind = "item" if block.is_item else "sentence"
             fact = Fact(first_id + position, article.title, section, sentence, kind)
-            yield replace(fact, position=position, paragraph=paragraph), terms
+            lead_in = sentences[number - 1] if number and ANAPHOR_RE.match(sentence) else None
+            yield replace(fact, position=position, paragraph=paragraph, lead_in=lead_in), terms
             position += 1
 
 

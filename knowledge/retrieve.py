@@ -241,7 +241,7 @@ def _summary(index: FactIndex, query: Query) -> Answer:
 
 
 def _citation(fact: Fact) -> Citation:
-    return Citation(fact.article, fact.section, fact.text)
+    return Citation(fact.article, fact.section, fact.snippet)
 
 
 def _notice(question: str) -> str | None:

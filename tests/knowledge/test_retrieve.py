@@ -167,3 +167,13 @@ def test_fact_counts_per_article(seed_library: Library, other_library: Library) 
     # 13 infobox facts (the ISBN note joins the ISBN) plus one per sentence and list item
     assert counts["Never Let Me Go (novel)"] > 13 + 60
     assert counts["Glass Frogs"] == 5  # two paragraphs of two and three sentences
+
+
+def test_pronoun_led_snippets_carry_their_lead_in() -> None:
+    library = Library(
+        [parse_article("= Ada =\n\nAda Byron met Babbage in 1833. She wrote the first program.\n")]
+    )
+    answer = library.ask("who wrote the first program")
+    assert answer.citations[0].text == (
+        "Ada Byron met Babbage in 1833. She wrote the first program."
+    )
