@@ -39,6 +39,10 @@ NOT_NAMES = frozenset(
 """Capitalised words that are never names of people or places on their own."""
 
 
+PERSONAL_RE = re.compile(r"(?:he|she|his|her)\b", re.IGNORECASE)
+"""Sentence openings that refer to a person named in the sentence before."""
+
+
 @dataclass(frozen=True)
 class Span:
     """A candidate answer and where it stands in the fact's text."""
@@ -170,6 +174,11 @@ def extract_with_distance(
     else:
         return None
     if not spans:
+        if intent is Intent.PERSON and fact.lead_in and PERSONAL_RE.match(text):
+            # "She wrote…": who "she" is, from the sentence before
+            people = _name_spans(fact.lead_in, asked, fact.article, people=True)
+            if people:
+                return people[0].text, len(fact.lead_in.split())
         return None
     span, distance = _nearest(spans, anchors, text, unit)
     return span.text, distance

@@ -174,6 +174,7 @@ def test_pronoun_led_snippets_carry_their_lead_in() -> None:
         [parse_article("= Ada =\n\nAda Byron met Babbage in 1833. She wrote the first program.\n")]
     )
     answer = library.ask("who wrote the first program")
+    assert answer.text == "Ada Byron"  # who "she" is, from the sentence before
     assert answer.citations[0].text == (
         "Ada Byron met Babbage in 1833. She wrote the first program."
     )
