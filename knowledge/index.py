@@ -71,7 +71,7 @@ class FactIndex:
     idf: dict[str, float]
     postings: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
     """stem → (fact ids, BM25 weights, presence 0..1: own text 1, heading or context less)"""
-    own_terms: list[frozenset[str]]  # stems in each fact's own text (not headings/context)
+    own_terms: list[str]  # per fact, its own text's stems sorted and space-joined (compact)
     vocabulary: list[str] = field(default_factory=list)  # sorted stems, for prefix lookups
     proper: frozenset[str] = frozenset()  # stems mostly written capitalised: names
     spellings: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -193,13 +193,13 @@ def build_index(articles: Sequence[Article]) -> FactIndex:
     """Build the fact index for any number of articles."""
     facts: list[Fact] = []
     term_counts: list[Counter[str]] = []
-    own_terms: list[frozenset[str]] = []
+    own_terms: list[str] = []
     vocabulary = _Vocabulary()
     for article in articles:
         for fact, terms in _article_facts(article, len(facts), vocabulary):
             facts.append(fact)
             term_counts.append(terms)
-            own_terms.append(frozenset(t for t, w in terms.items() if w >= 1.0))
+            own_terms.append(" ".join(sorted(t for t, w in terms.items() if w >= 1.0)))
 
     paragraph_ids: dict[tuple[str, int], int] = {}
     paragraph_of = np.full(len(facts), -1, dtype=np.int32)
@@ -209,7 +209,7 @@ def build_index(articles: Sequence[Article]) -> FactIndex:
             key = (fact.article, fact.paragraph)
             number = paragraph_ids.setdefault(key, len(paragraph_ids))
             paragraph_of[fact.id] = number
-            for term in terms:
+            for term in terms.split():
                 in_paragraphs[term].add(number)
 
     n = len(facts)

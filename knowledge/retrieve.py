@@ -135,7 +135,7 @@ def _rerank(
             confidence = min(1.0, confidence + 0.1)
         if predicate[i] < MIN_PREDICATE_COVERAGE and not (fact.kind == "item" and headline):
             confidence *= WEAK_PREDICATE_FACTOR  # an item about the name answers anything
-        similarity = fuzz.token_set_ratio(query_text, " ".join(sorted(index.own_terms[i]))) / 100
+        similarity = fuzz.token_set_ratio(query_text, index.own_terms[i]) / 100
         base = (
             RANK_BM25 * float(score[i]) / max_score
             + RANK_SIMILARITY * similarity
@@ -215,7 +215,7 @@ def _names_field(fact: Fact, query: Query) -> bool:
 def _qualified(index: FactIndex, fact_id: int, query: Query) -> bool:
     """Whether the question adds something the article talks about but this fact doesn't:
     "how long is the TV drama" is not asking for the book's page count."""
-    own = index.own_terms[fact_id]
+    own = set(index.own_terms[fact_id].split())
     return any(t.expansions and not {w for w, _ in t.expansions} & own for t in query.terms)
 
 
