@@ -35,6 +35,7 @@ MAX_QUESTION_CHARS = 1000
 RERANK_DEPTH = 30
 MAX_CITATIONS = 3
 ABSTAIN_BELOW = 0.5
+YES_NO_ABSTAIN_BELOW = 0.4  # "did it win X?" may be answered by a sentence denying it
 TYPE_MISMATCH = defaultdict(
     lambda: 0.75, {Intent.PERSON: 0.5, Intent.DATE: 0.5, Intent.NUMBER: 0.5}
 )
@@ -296,7 +297,7 @@ def answer_question(index: FactIndex, question: str, max_citations: int = MAX_CI
     if _is_bare_keyword(query) and not _names_topic(index.facts[best], matched):
         confidence *= 0.4  # "tell me a joke": one word, in passing, is not a topic
     citations = tuple(_citation(index.facts[i]) for _, _, i in ranked[:max_citations])
-    if confidence < ABSTAIN_BELOW:
+    if confidence < (YES_NO_ABSTAIN_BELOW if query.intent is Intent.YES_NO else ABSTAIN_BELOW):
         return Answer(question, None, citations, round(confidence, 4))
     fact = index.facts[best]
     found = extract_with_distance(fact, query.intent, query.words, matched)
