@@ -205,11 +205,13 @@ def _leads_with(fact: Fact, entities: set[str]) -> float:
     return 0.0
 
 
-def _names_field(fact: Fact, query: Query) -> bool:
-    """Whether the question names this infobox field's key, itself or by a synonym."""
+def _names_field(fact: Fact, query: Query, *, exactly: bool = False) -> bool:
+    """Whether the question names this infobox field's key: by its own word ("the Dewey
+    number"), or also by a synonym ("who wrote it" for Author) unless `exactly`."""
     if fact.kind != "infobox":
         return False
-    named = {w for t in query.terms for w, sim in t.expansions if sim >= SYNONYM_WEIGHT}
+    least = 1.0 if exactly else SYNONYM_WEIGHT
+    named = {w for t in query.terms for w, sim in t.expansions if sim >= least}
     return bool(set(content_terms(fact.key or "")) & named)
 
 
@@ -290,7 +292,10 @@ def answer_question(index: FactIndex, question: str, max_citations: int = MAX_CI
     )
 
     _, confidence, best = ranked[0]
-    if _names_field(index.facts[best], query) and not _qualified(index, best, query):
+    top_fact = index.facts[best]
+    if _names_field(top_fact, query, exactly=True) or (
+        _names_field(top_fact, query) and not _qualified(index, best, query)
+    ):
         # The question names the field ("the Dewey number", "who wrote it"): the rest of it
         # is hedging ("was it Penguin?", "fantasy or sci-fi?") more often than a topic.
         confidence = max(confidence, (1 + confidence) / 2)
