@@ -128,6 +128,36 @@ def _nearest(
     return best, max(0, int(distance(best)))
 
 
+MEASURE_UNITS = {
+    "length": frozenset(
+        "feet foot ft metres meters metre meter m miles mile km kilometres kilometers yards "
+        "yard inches inch cm".split()
+    ),
+    "time": frozenset("minutes minute hours hour days day weeks week months years year".split()),
+    "weight": frozenset("tons tonnes ton tonne kg kilograms pounds lb lbs".split()),
+}
+MEASURE_WORDS = {
+    "tall": ("length",),
+    "high": ("length",),
+    "far": ("length",),
+    "wide": ("length",),
+    "deep": ("length",),
+    "heavy": ("weight",),
+    "old": ("time",),
+}
+"""'How tall…' is answered by a length, 'how old…' by years: the units that may follow."""
+
+
+def _units_wanted(question_words: list[str]) -> frozenset[str]:
+    """The units a 'how tall / far / heavy / old' question's number must carry."""
+    if "how" not in question_words:
+        return frozenset()
+    position = question_words.index("how")
+    measure = question_words[position + 1] if position + 1 < len(question_words) else ""
+    kinds = MEASURE_WORDS.get(measure, ())
+    return frozenset().union(*(MEASURE_UNITS[k] for k in kinds)) if kinds else frozenset()
+
+
 def _value_fits(value: str, intent: Intent) -> bool:
     """Whether an infobox value is of the type the question asks for."""
     if intent is Intent.DATE:
@@ -171,6 +201,9 @@ def extract_with_distance(
         spans = _pattern_spans(YEAR_RE, text, asked)
     elif intent is Intent.NUMBER:
         spans = [s for s in _pattern_spans(NUMBER_RE, text, asked) if not YEAR_RE.fullmatch(s.text)]
+        units = _units_wanted(question_words)
+        if units:  # "how tall" wants "138 feet", not "forty vessels"
+            spans = [s for s in spans if set(words(text[s.end : s.end + 24])[:2]) & units]
     else:
         return None
     if not spans:

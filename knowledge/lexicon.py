@@ -99,6 +99,8 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("big", "large", "size", "area"),
     ("keep", "kept", "held", "hold", "housed", "stored", "preserved"),
     ("sailor", "sailors", "mariner", "mariners", "seaman", "seamen"),
+    ("ship", "ships", "vessel", "vessels", "boat", "boats"),
+    ("honour", "honor", "honoured", "honored", "tribute", "commemorate", "memorial"),
     ("device", "gadget", "invention", "machine", "mechanism"),
     ("invent", "invented", "inventor", "designed", "devised"),
 )
@@ -112,6 +114,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bmade (?:the |that |this )?(film|movie|picture)\b", r"directed the \1"),
     (r"\bmore time\b", "deferral"),
     (r"\bdrop(?:ped|s)? out\b", "left"),
+    (r"\bnamed (?:after|for)\b", "named in honour of"),
     (r"\blook(?:s|ed|ing)? after\b", "care for"),
     (r"\bf(?:ind|inds|ound) out\b", "learn"),
     (r"\bc(?:ome|omes|ame) across\b", "seem"),

@@ -178,3 +178,13 @@ def test_pronoun_led_snippets_carry_their_lead_in() -> None:
     assert answer.citations[0].text == (
         "Ada Byron met Babbage in 1833. She wrote the first program."
     )
+
+
+def test_measure_questions_want_a_measure() -> None:
+    text = (
+        "= Tall Tower =\n\nThe Tall Tower wrecked forty ships before it was lit.\n\n"
+        "== Building ==\nThe tower, 138 feet high, was finished in 1851 by ninety masons.\n"
+    )
+    library = Library([parse_article(text)])
+    assert library.ask("how tall is the tower").text == "138"
+    assert library.ask("how many ships did it wreck").text == "forty"
