@@ -19,7 +19,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("adaptation", "adapted", "version", "remake"),
     ("direct", "director", "directed", "filmmaker"),
     ("write", "wrote", "written", "writer", "author", "novelist"),
-    ("write", "wrote", "written", "screenwriter", "screenplay", "script"),
+    ("screenwriter", "screenplay", "script", "scriptwriter", "screenwriting"),
     ("write", "wrote", "written", "composer", "composed", "lyricist", "songwriter"),
     ("publish", "published", "publisher", "publication", "release", "released", "issued"),
     ("page", "pages", "length", "long"),
