@@ -35,7 +35,8 @@ STOPWORDS = frozenset(
     nearly almost
     big small little huge great good bad happen happens happened supposed exactly basically
     whole main particular specific certain pretty drop share list explain describe
-    find mean means thought believe believed feel felt near actual real going went""".split()
+    find mean means thought believe believed feel felt near actual real going went reckon
+    reckons suppose guess wonder eventually""".split()
 )
 """Words that carry no content for matching: function words and question filler.
 
