@@ -89,9 +89,6 @@ class FactIndex:
     """Stem → the paragraphs whose sentences use it ("the school" stands for "Hailsham")."""
     max_idf: float = 1.0
 
-    def __len__(self) -> int:
-        return len(self.facts)
-
     def words_with_prefix(self, prefix: str) -> list[str]:
         """Vocabulary stems starting with `prefix` (sorted-list range scan)."""
         start = bisect.bisect_left(self.vocabulary, prefix)

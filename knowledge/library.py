@@ -60,7 +60,7 @@ class Library:
         question = f"{key}?"
         if not fields or not key.strip():
             return Answer(question, None)
-        choices = [f"{k}" for _, k, _ in fields]
+        choices = [key for _, key, _ in fields]
         match = process.extractOne(key.strip(), choices, scorer=fuzz.WRatio, score_cutoff=70)
         if match is None:
             return Answer(question, None)
