@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-load clean
+.PHONY: run test lint bench bench-load bench-quality train clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,5 +30,11 @@ bench: $(STAMP)
 bench-load: $(STAMP)
 	$(BIN)/python benchmarks/bench_load.py
 
+bench-quality: $(STAMP)
+	$(BIN)/python benchmarks/bench_quality.py --ablation
+
+train: $(STAMP)
+	$(BIN)/python training/fit.py
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .cache

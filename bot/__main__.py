@@ -17,9 +17,17 @@ from bot.config import Config, ConfigError, load_config
 from knowledge import Library, load_folder
 
 
-def _load_library(seeds: Path) -> Library:
+def _progress(done: int, total: int) -> None:
+    """Encoding many facts takes a while the first time: say how far it has got."""
+    if total >= 100:
+        end = "\n" if done >= total else ""
+        print(f"\rnorfolk: encoding facts {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
+def _load_library(config: Config) -> Library:
     """Load every article, warning (not failing) about the ones that cannot be parsed."""
-    report = load_folder(seeds)
+    seeds = config.seeds
+    report = load_folder(seeds, **config.library_options(_progress))
     for error in report.errors:
         print(f"norfolk: skipped {error}", file=sys.stderr)
     if not report.library.articles:
@@ -41,14 +49,14 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
     if args.jsonl:
         library: Library | None = None
         for line in _read_questions(sys.stdin):
-            library = library or _load_library(config.seeds)  # no input: no need for articles
+            library = library or _load_library(config)  # no input: no need for articles
             sys.stdout.write(answer_json(library.ask(line.rstrip("\r\n"))) + "\n")
             sys.stdout.flush()
         return 0
     question = " ".join(args.question)
     if not args.question and not sys.stdin.isatty():
         question = _read_questions(sys.stdin).read().strip()
-    answer = _load_library(config.seeds).ask(question)
+    answer = _load_library(config).ask(question)
     print(answer_json(answer) if args.json else answer_text(answer))
     return 0
 
@@ -57,7 +65,7 @@ def cmd_repl(args: argparse.Namespace, config: Config) -> int:
     """The interactive question loop."""
     from bot.repl import run_repl
 
-    return run_repl(_load_library(config.seeds))
+    return run_repl(_load_library(config))
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:

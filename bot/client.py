@@ -238,7 +238,7 @@ class ShardedNorfolkBot(NorfolkBot, commands.AutoShardedBot):
 
 def load_library(config: Config) -> Library:
     """Load the seed articles, logging (not raising on) files that cannot be parsed."""
-    report = load_folder(config.seeds)
+    report = load_folder(config.seeds, **config.library_options())
     for error in report.errors:
         log.error("skipped article: %s", error)
     log.info("loaded %d article(s) from %s", len(report.library.articles), config.seeds)

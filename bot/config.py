@@ -6,8 +6,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dotenv import dotenv_values
+
+from knowledge.encoder import Progress
+from knowledge.settings import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEEDS = PROJECT_ROOT / "seeds"
@@ -32,6 +36,16 @@ class Config:
     shard_count: int | None = None
     max_question_chars: int = 1000
     log_level: str = "INFO"
+    encoder: str = "e5"
+    cache_dir: Path = PROJECT_ROOT / ".cache"
+
+    def settings(self) -> Settings:
+        """The knowledge settings these options imply (one limit, honoured everywhere)."""
+        return Settings(max_question_chars=self.max_question_chars, encoder=self.encoder)
+
+    def library_options(self, progress: Progress | None = None) -> dict[str, Any]:
+        """Keyword arguments for `Library` / `load_folder`."""
+        return {"settings": self.settings(), "cache_dir": self.cache_dir, "progress": progress}
 
     def __repr__(self) -> str:  # never show the token, even in a debugger or a log line
         token = "set" if self.token else "unset"
@@ -114,4 +128,17 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         shard_count=_int(env, "NORFOLK_SHARD_COUNT", None, minimum=1),
         max_question_chars=_int(env, "NORFOLK_MAX_QUESTION_CHARS", 1000, minimum=1) or 1000,
         log_level=(env.get("NORFOLK_LOG_LEVEL", "").strip() or "INFO").upper(),
+        encoder=_choice(env, "NORFOLK_ENCODER", "e5", ("e5", "none")),
+        cache_dir=Path(
+            env.get("NORFOLK_CACHE_DIR", "").strip() or PROJECT_ROOT / ".cache"
+        ).expanduser(),
     )
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
+    return raw

@@ -53,7 +53,7 @@ class Replacement:
 
 def load_replacement(seeds: Path, old: Library) -> Replacement:
     """Parse every file in `seeds`; a library only when all of them parse (and there are some)."""
-    report = load_folder(seeds)
+    report = load_folder(seeds, **old.options())  # same settings, encoder and cache
     if report.errors:
         return Replacement(
             None, ReloadResult(False, failure_message(report.errors, old)), report.errors

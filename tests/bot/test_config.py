@@ -82,3 +82,30 @@ def test_project_dotenv_is_found_from_any_folder(
     assert merged_environment()["NORFOLK_DB"] == "project.db"
     (elsewhere / ".env").write_text("NORFOLK_DB=local.db\n", "utf-8")
     assert merged_environment()["NORFOLK_DB"] == "local.db"
+
+
+def test_answering_settings_come_from_the_config(tmp_path) -> None:
+    config = load_config(
+        {
+            "NORFOLK_MAX_QUESTION_CHARS": "2000",
+            "NORFOLK_ENCODER": "none",
+            "NORFOLK_CACHE_DIR": str(tmp_path),
+        }
+    )
+    options = config.library_options()
+    assert options["settings"].max_question_chars == 2000
+    assert options["settings"].encoder == "none"
+    assert options["cache_dir"] == tmp_path
+    with pytest.raises(ConfigError, match="NORFOLK_ENCODER"):
+        load_config({"NORFOLK_ENCODER": "gpt"})
+
+
+def test_the_question_limit_is_the_same_in_the_library() -> None:
+    from knowledge import Library, parse_article
+
+    config = load_config({"NORFOLK_MAX_QUESTION_CHARS": "2000", "NORFOLK_ENCODER": "none"})
+    article = parse_article("= Moss =\n\nMoss grows on rocks in Wales.\n")
+    library = Library([article], **config.library_options())
+    question = "where does moss grow " + "really " * 200  # ~1,400 characters
+    assert library.ask(question).notice is None
+    assert "2,000" in (library.ask("why " * 600).notice or "")

@@ -13,7 +13,7 @@ import pytest
 from bot.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYS = {"question", "answer", "citations", "confidence"}
+KEYS = {"question", "answer", "citations", "confidence", "notice"}
 
 
 @pytest.fixture(autouse=True)

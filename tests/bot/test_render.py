@@ -32,3 +32,11 @@ def test_json_is_one_line_and_keeps_unicode() -> None:
     assert json.loads(line)["citations"] == [
         {"article": "Book", "section": "Plot", "text": "A sentence that cites."}
     ]
+
+
+def test_json_tells_a_refusal_from_an_abstention() -> None:
+    refused = json.loads(answer_json(Answer("", None, (), 0.0, "Ask me something")))
+    abstained = json.loads(answer_json(Answer("who?", None, (CITE,), 0.1)))
+    assert refused["answer"] is None and refused["notice"] == "Ask me something"
+    assert abstained["answer"] is None and abstained["notice"] is None
+    assert {"question", "answer", "citations", "confidence"} <= set(abstained)
