@@ -75,16 +75,52 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, config: Config) -> int:
-    """Top unanswered questions and the feedback tally from the bot's database."""
+    """Top unanswered questions and the feedback tally from the bot's database (its path
+    first); exit code 1 when the database exists but cannot be read."""
+    import logging
+
     from bot.stats import format_stats
     from bot.store import Store
 
-    store = Store(config.db_path)
+    path = config.db_path
+    print(f"Database: {path}")
+    if _is_file_path(path) and not path.exists():  # don't create one just to say it is empty
+        print("No database there yet: nothing has been recorded (the bot creates it when it runs).")
+        return 0
+    store_log = logging.getLogger("norfolk.store")
+    quiet, store_log.disabled = store_log.disabled, True  # one message of our own instead
     try:
+        store = Store(path)
+    finally:
+        store_log.disabled = quiet
+    try:
+        if not store.available:
+            print(
+                f"norfolk: cannot read the database {path} ({store.error}); "
+                "fix NORFOLK_DB or move the file aside to start a new one",
+                file=sys.stderr,
+            )
+            return 1
         print(format_stats(store, limit=args.limit))
     finally:
         store.close()
     return 0
+
+
+def _is_file_path(path: Path) -> bool:
+    """A plain file path, not `:memory:` or an SQLite `file:` URI."""
+    return str(path) != ":memory:" and not str(path).startswith("file:")
+
+
+def _positive_int(raw: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {raw!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -119,7 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     stats = commands.add_parser(
         "stats", parents=[common], help="top unanswered questions and feedback"
     )
-    stats.add_argument("--limit", type=int, default=10, help="how many questions to list")
+    stats.add_argument(
+        "--limit", type=_positive_int, default=10, help="how many questions to list (default 10)"
+    )
     stats.set_defaults(handler=cmd_stats)
     parser.set_defaults(handler=cmd_run)
     return parser

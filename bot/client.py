@@ -276,6 +276,7 @@ def run_discord(config: Config) -> int:
     if not config.token:
         print(TOKEN_MISSING, file=sys.stderr)
         return 2
+    log.info("database: %s", config.db_path)
     store = Store(config.db_path)
     try:
         return asyncio.run(_run(config, store))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,41 @@ from dotenv import dotenv_values
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEEDS = PROJECT_ROOT / "seeds"
+DB_NAME = "norfolk.db"
+
+
+def _data_home() -> Path:
+    """The platform's folder for per-user application data."""
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+
+
+def default_db_path() -> Path:
+    """Where the database lives unless NORFOLK_DB says otherwise: one place, whatever the
+    folder a command is started from. In a checkout (the usual case: `make run`) that is the
+    project folder, next to `seeds/` and `.env`; installed as a plain package it is the
+    platform's data folder (e.g. ~/.local/share/norfolk/norfolk.db)."""
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return PROJECT_ROOT / DB_NAME
+    return _data_home() / "norfolk" / DB_NAME
+
+
+DEFAULT_DB = default_db_path()
+
+
+def db_path_setting(raw: str) -> Path:
+    """NORFOLK_DB as a path: empty is the default; a relative path is taken from the project
+    folder (not the current one); `:memory:` and `file:` URIs are passed through."""
+    raw = raw.strip()
+    if not raw:
+        return default_db_path()
+    if raw == ":memory:" or raw.startswith("file:"):
+        return Path(raw)
+    path = Path(raw).expanduser()
+    return path if path.is_absolute() else PROJECT_ROOT / path
 
 
 class ConfigError(ValueError):
@@ -24,7 +60,7 @@ class Config:
     token: str | None = None
     dev_guild_id: int | None = None
     seeds: Path = DEFAULT_SEEDS
-    db_path: Path = Path("norfolk.db")
+    db_path: Path = DEFAULT_DB
     spoilers: bool = True
     spoiler_sections: tuple[str, ...] = ("Plot",)
     cooldown_rate: int = 5
@@ -104,7 +140,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         token=token,
         dev_guild_id=_int(env, "NORFOLK_DEV_GUILD_ID", None, minimum=1),
         seeds=Path(seeds_raw).expanduser() if seeds_raw else DEFAULT_SEEDS,
-        db_path=Path(env.get("NORFOLK_DB", "").strip() or "norfolk.db").expanduser(),
+        db_path=db_path_setting(env.get("NORFOLK_DB", "")),
         spoilers=_bool(env, "NORFOLK_SPOILERS", True),
         spoiler_sections=tuple(s.strip() for s in sections.split(",") if s.strip())
         if sections

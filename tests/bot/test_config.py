@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_SEEDS, ConfigError, load_config, merged_environment
+from bot.config import (
+    DEFAULT_DB,
+    DEFAULT_SEEDS,
+    PROJECT_ROOT,
+    Config,
+    ConfigError,
+    default_db_path,
+    load_config,
+    merged_environment,
+)
 from bot.config import _default_dotenv as DEFAULT_DOTENV
 
 
@@ -82,3 +91,34 @@ def test_project_dotenv_is_found_from_any_folder(
     assert merged_environment()["NORFOLK_DB"] == "project.db"
     (elsewhere / ".env").write_text("NORFOLK_DB=local.db\n", "utf-8")
     assert merged_environment()["NORFOLK_DB"] == "local.db"
+
+
+def test_database_has_one_stable_default_whatever_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bot and `norfolk stats` must read the same file, wherever each was started from."""
+    seen = set()
+    for folder in (tmp_path / "a", tmp_path / "b"):
+        folder.mkdir()
+        monkeypatch.chdir(folder)
+        seen.add(load_config({}).db_path)
+        seen.add(load_config({"NORFOLK_DB": "norfolk.db"}).db_path)  # as .env.example had it
+    assert seen == {DEFAULT_DB}
+    assert DEFAULT_DB.is_absolute() and DEFAULT_DB.parent == PROJECT_ROOT
+    assert Config().db_path == DEFAULT_DB
+
+
+def test_relative_database_setting_is_taken_from_the_project_folder(tmp_path: Path) -> None:
+    assert load_config({"NORFOLK_DB": "data/votes.db"}).db_path == PROJECT_ROOT / "data/votes.db"
+    assert load_config({"NORFOLK_DB": str(tmp_path / "x.db")}).db_path == tmp_path / "x.db"
+    assert str(load_config({"NORFOLK_DB": ":memory:"}).db_path) == ":memory:"
+
+
+def test_outside_a_checkout_the_database_goes_to_the_platform_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Installed as a plain package, the code lives in site-packages: no place for data."""
+    monkeypatch.setattr("bot.config.PROJECT_ROOT", tmp_path / "site-packages")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setattr("sys.platform", "linux")
+    assert default_db_path() == tmp_path / "data" / "norfolk" / "norfolk.db"
