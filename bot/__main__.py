@@ -19,6 +19,11 @@ from knowledge import Library, load_folder
 
 def _load_library(seeds: Path) -> Library:
     """Load every article, warning (not failing) about the ones that cannot be parsed."""
+    if not seeds.is_dir():
+        raise SystemExit(
+            f"norfolk: the seeds folder {seeds} does not exist "
+            "(point --seeds or NORFOLK_SEEDS at a folder of .txt articles)"
+        )
     report = load_folder(seeds)
     for error in report.errors:
         print(f"norfolk: skipped {error}", file=sys.stderr)

@@ -10,6 +10,7 @@ import sys
 from collections import OrderedDict
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -43,6 +44,14 @@ INTENTS_REFUSED = (
     "Portal → Bot → Privileged Gateway Intents, or run a build that does not request them"
 )
 TOKEN_MISSING = "DISCORD_TOKEN is not set: put it in .env or the environment (see .env.example)"
+CANNOT_REACH = (
+    "Could not reach Discord (discord.com): check this machine's internet connection, DNS "
+    "and any firewall or proxy, then start the bot again (the token was not checked yet)"
+)
+CONNECTION_LOST = (
+    "Lost the connection to Discord and could not get it back: check this machine's "
+    "internet connection, DNS and any firewall or proxy, then start the bot again"
+)
 
 
 def bot_intents() -> discord.Intents:
@@ -238,6 +247,13 @@ class ShardedNorfolkBot(NorfolkBot, commands.AutoShardedBot):
 
 def load_library(config: Config) -> Library:
     """Load the seed articles, logging (not raising on) files that cannot be parsed."""
+    if not config.seeds.is_dir():
+        log.error(
+            "the seeds folder %s does not exist (point NORFOLK_SEEDS at a folder of .txt "
+            "articles); answering nothing until /reload",
+            config.seeds,
+        )
+        return Library(())
     report = load_folder(config.seeds)
     for error in report.errors:
         log.error("skipped article: %s", error)
@@ -336,8 +352,13 @@ async def _run(config: Config, store: Store) -> int:
     if isinstance(error, discord.PrivilegedIntentsRequired):
         print(INTENTS_REFUSED, file=sys.stderr)
         return 2
+    if isinstance(error, (aiohttp.ClientConnectorError, TimeoutError)):
+        log.info("could not reach Discord: %r", error)
+        print(CANNOT_REACH, file=sys.stderr)
+        return 1
     if isinstance(error, (discord.GatewayNotFound, discord.ConnectionClosed, OSError)):
-        print(f"Could not stay connected to Discord: {type(error).__name__}", file=sys.stderr)
+        log.info("connection to Discord lost: %r", error)
+        print(CONNECTION_LOST, file=sys.stderr)
         return 1
     if error is not None:
         raise error

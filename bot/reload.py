@@ -53,6 +53,12 @@ class Replacement:
 
 def load_replacement(seeds: Path, old: Library) -> Replacement:
     """Parse every file in `seeds`; a library only when all of them parse (and there are some)."""
+    if not seeds.is_dir():
+        message = (  # no path: replies must not reveal the server's folders
+            "Reload refused: the seeds folder does not exist (check NORFOLK_SEEDS); "
+            f"still serving the {len(old.articles)} article(s) loaded before."
+        )
+        return Replacement(None, ReloadResult(False, message))
     report = load_folder(seeds)
     if report.errors:
         return Replacement(

@@ -241,3 +241,22 @@ def test_stats_rejects_a_limit_that_is_not_positive(
         main(["stats", "--limit", limit])
     assert caught.value.code == 2
     assert "--limit" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["ask", "who?"], ["repl"], ["ask", "--jsonl"]])
+def test_missing_seeds_folder_is_one_clear_message(
+    command: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _stdin(monkeypatch, "who?\n")
+    missing = tmp_path / "nope"
+    with pytest.raises(SystemExit) as caught:
+        main([*command, "--seeds", str(missing)])
+    message = str(caught.value.code)
+    assert message == (
+        f"norfolk: the seeds folder {missing} does not exist "
+        "(point --seeds or NORFOLK_SEEDS at a folder of .txt articles)"
+    )
+    assert capsys.readouterr().err == ""  # no "skipped …:0:" line before it

@@ -102,6 +102,9 @@ async def test_reload_refuses_unusable_folders(
     assert not ok and bot.library is old and "still serving the 1 article(s)" in message
     if layout == "binary":
         assert "image.txt line 2: binary data" in message
+    if layout == "missing":  # one plain sentence, not a parse error of a file named "seeds"
+        assert message.startswith("Reload refused: the seeds folder does not exist")
+        assert "could not be parsed" not in message and "• " not in message
     await bot.close()
 
 
