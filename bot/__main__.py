@@ -27,6 +27,8 @@ def _load_library(seeds: Path) -> Library:
     report = load_folder(seeds)
     for error in report.errors:
         print(f"norfolk: skipped {error}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"norfolk: warning: {warning}", file=sys.stderr)
     if not report.library.articles:
         raise SystemExit(f"norfolk: no usable articles in {seeds} (add a .txt article there)")
     return report.library

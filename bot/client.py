@@ -164,6 +164,8 @@ class NorfolkBot(commands.Bot):
                 log.error("reload refused, old articles kept serving: %s", where)
                 return found.result
             self.library = found.library
+            for warning in found.warnings:
+                log.warning("%s", warning)
             log.info("reload of %s: %s", self.config.seeds, found.result.message)
             return found.result
 
@@ -257,6 +259,8 @@ def load_library(config: Config) -> Library:
     report = load_folder(config.seeds)
     for error in report.errors:
         log.error("skipped article: %s", error)
+    for warning in report.warnings:
+        log.warning("%s", warning)
     log.info("loaded %d article(s) from %s", len(report.library.articles), config.seeds)
     return report.library
 

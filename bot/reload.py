@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from knowledge import ArticleError, Library, load_folder
+from knowledge import ArticleError, Library, LoadWarning, load_folder
 
 MAX_LISTED_ERRORS = 5
 """Errors named in one reply; more are counted, so a broken folder cannot flood a message."""
@@ -49,6 +49,7 @@ class Replacement:
     library: Library | None
     result: ReloadResult
     errors: tuple[ArticleError, ...] = ()
+    warnings: tuple[LoadWarning, ...] = ()
 
 
 def load_replacement(seeds: Path, old: Library) -> Replacement:
@@ -73,5 +74,8 @@ def load_replacement(seeds: Path, old: Library) -> Replacement:
     new = report.library
     sections = sum(len(a.sections) for a in new.articles)
     facts = sum(len(a.infobox) for a in new.articles)
-    message = f"Reloaded {len(new.articles)} article(s): {sections} sections, {facts} facts."
-    return Replacement(new, ReloadResult(True, message))
+    lines = [f"Reloaded {len(new.articles)} article(s): {sections} sections, {facts} facts."]
+    lines += [f"• {Path(w.source).name}: {w.reason}" for w in report.warnings[:MAX_LISTED_ERRORS]]
+    if len(report.warnings) > MAX_LISTED_ERRORS:
+        lines.append(f"• …and {len(report.warnings) - MAX_LISTED_ERRORS} more (see the log)")
+    return Replacement(new, ReloadResult(True, "\n".join(lines)), (), report.warnings)

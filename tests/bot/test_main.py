@@ -260,3 +260,18 @@ def test_missing_seeds_folder_is_one_clear_message(
         "(point --seeds or NORFOLK_SEEDS at a folder of .txt articles)"
     )
     assert capsys.readouterr().err == ""  # no "skipped …:0:" line before it
+
+
+def test_two_files_with_one_title_warn_and_the_banner_names_it_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.knowledge.test_load_folder import write_twins
+
+    first, second = write_twins(tmp_path)
+    monkeypatch.setattr("builtins.input", lambda prompt: (_ for _ in ()).throw(EOFError))
+    monkeypatch.setattr("bot.repl.HISTORY_FILE", tmp_path / "history")
+    assert main(["repl", "--seeds", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"norfolk: warning: {second}: same title")
+    assert first.name in captured.err
+    assert "Jaws (film)" in captured.out and "Jaws (film), Jaws (film)" not in captured.out
