@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from bot.chat import is_help_request
 from bot.render import answer_text
 from knowledge import Library
 
@@ -71,7 +72,7 @@ def run_repl(
             command = line.strip().lower()
             if command in {":q", ":quit", ":exit"}:
                 return 0
-            if command in {":h", ":help", "?"}:
+            if command in {":h", ":help"} or is_help_request(line):
                 print(HELP, file=out)
             elif command == ":about":
                 print(about(library), file=out)

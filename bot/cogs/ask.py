@@ -8,6 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.chat import is_help_request
+from bot.embeds import help_embed
 from bot.replies import NO_MENTIONS, cooldown_text, too_long_text
 from bot.views import spoils_interaction
 
@@ -34,6 +36,11 @@ class AskCog(commands.Cog):
     ) -> None:
         """Validate, rate-limit, then defer (the lookup may be slow) and edit in the answer."""
         question = " ".join(question.split())
+        if is_help_request(question):
+            await interaction.response.send_message(
+                embed=help_embed(), ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
         refusal = self._refusal(question, interaction.user.id)
         if refusal:
             await interaction.response.send_message(

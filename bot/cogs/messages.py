@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
+from bot.chat import is_help_request
+from bot.embeds import help_embed
 from bot.replies import APOLOGY, NO_MENTIONS, cooldown_text, too_long_text
 from bot.safety import extract_question
 
@@ -63,6 +65,9 @@ class MessagesCog(commands.Cog):
         limit = self.bot.config.max_question_chars
         if len(question) > limit:
             await self._reply(message, content=too_long_text(limit))
+            return
+        if is_help_request(question):
+            await self._reply(message, embed=help_embed())
             return
         verdict = self.bot.cooldown.hit(message.author.id)
         if not verdict.allowed:

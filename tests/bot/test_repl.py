@@ -50,3 +50,21 @@ def test_abstention_is_honest(seed_library: Library) -> None:
     out = io.StringIO()
     run_repl(seed_library, read=_script("capital of France?", EOFError), out=out, history=False)
     assert "The article doesn't say" in out.getvalue()
+
+
+def test_help_typed_as_a_question_shows_the_help(seed_library: Library) -> None:
+    out = io.StringIO()
+    run_repl(
+        seed_library, read=_script("help", "what can you do?", EOFError), out=out, history=False
+    )
+    text = out.getvalue()
+    assert text.count(":about   which articles are loaded") == 2  # a line of the help text
+    assert "doesn't say" not in text and "Did you mean" not in text
+
+
+def test_greetings_still_get_a_friendly_line(seed_library: Library) -> None:
+    out = io.StringIO()
+    run_repl(seed_library, read=_script("hi", "thanks!", EOFError), out=out, history=False)
+    text = out.getvalue()
+    assert text.count("Which part of the article are you asking about?") == 2
+    assert "doesn't say" not in text
