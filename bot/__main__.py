@@ -43,7 +43,7 @@ def _read_questions(stream: TextIO) -> TextIO:
 
 def cmd_ask(args: argparse.Namespace, config: Config) -> int:
     """Answer one question (text or JSON), or a stream of them with --jsonl."""
-    from bot.render import answer_json, answer_text
+    from bot.render import WIDTH, answer_json, answer_text, terminal_width
 
     if args.jsonl:
         library: Library | None = None
@@ -56,7 +56,8 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
     if not args.question and not sys.stdin.isatty():
         question = _read_questions(sys.stdin).read().strip()
     answer = _load_library(config.seeds).ask(question)
-    print(answer_json(answer) if args.json else answer_text(answer))
+    width = terminal_width() if sys.stdout.isatty() else WIDTH
+    print(answer_json(answer) if args.json else answer_text(answer, width=width))
     return 0
 
 
@@ -64,7 +65,7 @@ def cmd_repl(args: argparse.Namespace, config: Config) -> int:
     """The interactive question loop."""
     from bot.repl import run_repl
 
-    return run_repl(_load_library(config.seeds))
+    return run_repl(_load_library(config.seeds), seeds=config.seeds)
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
