@@ -450,7 +450,9 @@ def help_embed() -> discord.Embed:
         name="Messages",
         value=(
             "Send me a DM with your question, or mention me in a channel: "
-            "`@Norfolk who wrote the novel?`"
+            "`@Norfolk who wrote the novel?`\n"
+            "Or right-click any message (long-press on mobile) → **Apps → Ask Norfolk** "
+            "to ask the question it holds."
         ),
         inline=False,
     )

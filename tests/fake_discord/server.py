@@ -226,8 +226,23 @@ class FakeDiscord(InteractionsMixin):
         mention_everyone: bool | None = None,
     ) -> JSON:
         """Dispatch MESSAGE_CREATE from a user (guild channel, or their DM with the bot)."""
+        data = self.user_message(content, dm=dm, author=author, mention_everyone=mention_everyone)
+        await self.gateway.dispatch("MESSAGE_CREATE", data)
+        return data
+
+    def user_message(
+        self,
+        content: str,
+        *,
+        dm: bool = False,
+        author: FakeUser | None = None,
+        mention_everyone: bool | None = None,
+        extra: JSON | None = None,
+    ) -> JSON:
+        """A user's message as Discord shapes it, without dispatching it (e.g. one already in
+        the channel, for `message_command`); `extra` adds fields such as `message_reference`."""
         author = author or self.alice
-        data = payloads.message(
+        return payloads.message(
             message_id=self.ids.next(),
             channel_id=self.dm_channel_id(author) if dm else self.guild.text_channel_id,
             guild_id=None if dm else self.guild.id,
@@ -235,9 +250,8 @@ class FakeDiscord(InteractionsMixin):
             content=content,
             known_users=self.users,
             mention_everyone=mention_everyone,
+            extra=extra,
         )
-        await self.gateway.dispatch("MESSAGE_CREATE", data)
-        return data
 
     # ----- REST plumbing --------------------------------------------------------------------
 
@@ -353,6 +367,7 @@ async def _sync(fake: FakeDiscord, call: Call, m: re.Match[str]) -> list[JSON]:
         entry = dict(command)
         entry.update(id=str(fake.ids.next()), application_id=str(fake.application_id), version="1")
         entry.setdefault("type", 1)
+        entry.setdefault("description", "")  # context menus have none; Discord returns ""
         entry.setdefault("options", [])
         entry.setdefault("default_member_permissions", None)
         entry.setdefault("dm_permission", True)
