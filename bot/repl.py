@@ -71,7 +71,9 @@ class _Session:
 
     def on_hangup(self, signum: int, frame: object) -> None:
         """SIGHUP (`kill -HUP`) reloads the articles, as it does for the bot, instead of
-        ending the session."""
+        ending the session. Python runs this in the main thread: at once, or (when the
+        signal landed on another thread, e.g. numpy's, while waiting for input) as soon as
+        the next line is read, before it is answered."""
         print(f"\n{self.reload()}", file=self.out, flush=True)
 
 
