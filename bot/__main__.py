@@ -11,10 +11,13 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.config import Config, ConfigError, load_config
 from knowledge import Library, load_folder
+
+if TYPE_CHECKING:
+    from bot.conversations import Conversations
 
 
 def _load_library(seeds: Path) -> Library:
@@ -47,9 +50,14 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
 
     if args.jsonl:
         library: Library | None = None
+        memory = _conversation(config) if args.conversation else None
         for line in _read_questions(sys.stdin):
             library = library or _load_library(config.seeds)  # no input: no need for articles
-            sys.stdout.write(answer_json(library.ask(line.rstrip("\r\n"))) + "\n")
+            question = line.rstrip("\r\n")
+            if memory is None:
+                sys.stdout.write(answer_json(library.ask(question)) + "\n")
+            else:
+                sys.stdout.write(_conversation_json(memory, library, question) + "\n")
             sys.stdout.flush()
         return 0
     question = " ".join(args.question)
@@ -61,11 +69,37 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _conversation(config: Config) -> Conversations[int]:
+    """The memory `--jsonl --conversation` reads every line with: one conversation, no expiry
+    while the input lasts (a script may pause between lines)."""
+    from bot.conversations import Conversations
+
+    return Conversations(ttl=float("inf"), max_question_chars=config.max_question_chars)
+
+
+def _conversation_json(memory: Conversations[int], library: Library, question: str) -> str:
+    """One JSON line for a question read in the conversation: the usual object, its
+    "question" as given, plus "read_as" when it was read as a follow-up."""
+    import json
+
+    from bot.conversations import ask_in_conversation
+    from bot.render import answer_json
+
+    answer, reading = ask_in_conversation(memory, 0, library.ask, question)
+    if reading.read_as is None:
+        return answer_json(answer)
+    data = json.loads(answer_json(replace(answer, question=question)))
+    data["read_as"] = reading.read_as
+    return json.dumps(data, ensure_ascii=False)
+
+
 def cmd_repl(args: argparse.Namespace, config: Config) -> int:
     """The interactive question loop."""
     from bot.repl import run_repl
 
-    return run_repl(_load_library(config.seeds), seeds=config.seeds)
+    return run_repl(
+        _load_library(config.seeds), seeds=config.seeds, followup_seconds=config.followup_seconds
+    )
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
@@ -159,6 +193,12 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument(
         "--jsonl", action="store_true", help="read questions line by line, write JSON lines"
     )
+    ask.add_argument(
+        "--conversation",
+        action="store_true",
+        help="with --jsonl: read the lines as one conversation, so a follow-up such as "
+        "'and Tommy?' is read with the previous question (adds \"read_as\")",
+    )
     ask.set_defaults(handler=cmd_ask)
     stats = commands.add_parser(
         "stats", parents=[common], help="top unanswered questions and feedback"
@@ -184,6 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = replace(config, seeds=args.seeds)
     if args.command == "ask" and args.jsonl and args.question:
         parser.error("--jsonl reads questions from standard input; give no question argument")
+    if args.command == "ask" and args.conversation and not args.jsonl:
+        parser.error("--conversation goes with --jsonl (one question has nothing to follow)")
     try:
         return args.handler(args, config)
     except KeyboardInterrupt:

@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 from collections import OrderedDict
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -16,6 +17,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Config
+from bot.conversations import Conversations, Reading, turn_of
 from bot.embeds import answer_embed
 from bot.reload import ReloadResult, load_replacement
 from bot.replies import NO_MENTIONS
@@ -108,6 +110,9 @@ class NorfolkBot(commands.Bot):
         self.cooldown = Cooldown(config.cooldown_rate, config.cooldown_per)
         self._recent: OrderedDict[int, str] = OrderedDict()
         self._reload_lock = asyncio.Lock()
+        self.conversations: Conversations[tuple[int, int | None]] = Conversations(
+            ttl=config.followup_seconds, max_question_chars=config.max_question_chars
+        )
 
     async def setup_hook(self) -> None:
         """Load the library once, register buttons and cogs, and sync the slash commands."""
@@ -236,11 +241,50 @@ class NorfolkBot(commands.Bot):
             return None
 
     def render_answer(
-        self, answer: Answer, question_id: int | None, *, spoil: bool
+        self,
+        answer: Answer,
+        question_id: int | None,
+        *,
+        spoil: bool,
+        reading: Reading | None = None,
+        asked: str | None = None,
     ) -> tuple[list[discord.Embed], discord.ui.View]:
-        """The embeds and buttons for one answer (`answer_embed` already fits Discord's limits)."""
-        embed = answer_embed(answer, spoil=spoil, spoiler_sections=self.config.spoiler_sections)
+        """The embeds and buttons for one answer (`answer_embed` already fits Discord's limits).
+
+        For a follow-up that was rewritten (`reading.read_as`), the title stays the question
+        the user `asked` and the embed says which question it was read as.
+        """
+        read_as = reading.read_as if reading is not None else None
+        shown = replace(answer, question=asked) if read_as and asked else answer
+        embed = answer_embed(
+            shown, spoil=spoil, spoiler_sections=self.config.spoiler_sections, read_as=read_as
+        )
         return [embed], answer_view(question_id, answered=answer.answered)
+
+    # -- follow-up questions ----------------------------------------------------------------
+
+    def read_followup(
+        self, user_id: int, conversation_id: int | None, question: str, *, replying_to: int | None
+    ) -> Reading:
+        """How to read a question in a conversation (a DM, channel or thread): rewritten with
+        the same user's previous question there when it cannot stand alone."""
+        return self.conversations.read(
+            (user_id, conversation_id), question, replying_to=replying_to
+        )
+
+    def remember_turn(
+        self,
+        user_id: int,
+        conversation_id: int | None,
+        answer: Answer,
+        *,
+        message_id: int | None = None,
+    ) -> None:
+        """Keep the question just answered as the conversation's last (refusals and notices
+        such as "hi" are not questions and leave the conversation as it was)."""
+        turn = turn_of(answer)
+        if turn is not None:
+            self.conversations.remember((user_id, conversation_id), turn, message_id=message_id)
 
 
 class ShardedNorfolkBot(NorfolkBot, commands.AutoShardedBot):

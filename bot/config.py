@@ -67,6 +67,7 @@ class Config:
     cooldown_per: float = 30.0
     shard_count: int | None = None
     max_question_chars: int = 1000
+    followup_seconds: float = 600.0
     log_level: str = "INFO"
 
     def __repr__(self) -> str:  # never show the token, even in a debugger or a log line
@@ -98,6 +99,14 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise ConfigError(f"{name} must be positive, got {raw!r}")
     return value
+
+
+def _seconds_or_off(env: Mapping[str, str], name: str, default: float) -> float:
+    """A number of seconds where 0 (or "off") turns the feature off."""
+    raw = env.get(name, "").strip().lower()
+    if raw in {"0", "off", "no", "false"}:
+        return 0.0
+    return _float(env, name, default)
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -149,5 +158,6 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         cooldown_per=_float(env, "NORFOLK_COOLDOWN_SECONDS", 30.0),
         shard_count=_int(env, "NORFOLK_SHARD_COUNT", None, minimum=1),
         max_question_chars=_int(env, "NORFOLK_MAX_QUESTION_CHARS", 1000, minimum=1) or 1000,
+        followup_seconds=_seconds_or_off(env, "NORFOLK_FOLLOWUP_SECONDS", 600.0),
         log_level=(env.get("NORFOLK_LOG_LEVEL", "").strip() or "INFO").upper(),
     )

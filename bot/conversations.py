@@ -11,9 +11,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from bot.followup import read_followup
+
+if TYPE_CHECKING:
+    from knowledge import Answer
 
 K = TypeVar("K", bound=Hashable)
 
@@ -119,3 +122,23 @@ class Conversations(Generic[K]):
 
     def __len__(self) -> int:
         return len(self._last)
+
+
+def turn_of(answer: Answer) -> Turn | None:
+    """What to remember of an answer: its question as read and short answer; None for a
+    notice ("hi", an empty question), which leaves the conversation as it was."""
+    if answer.notice:
+        return None
+    return Turn(answer.question, answer.text if answer.answered else None)
+
+
+def ask_in_conversation(
+    memory: Conversations[K], key: K, ask: Callable[[str], Answer], question: str
+) -> tuple[Answer, Reading]:
+    """Read `question` in the conversation, ask it, remember it: for the REPL and the CLI."""
+    reading = memory.read(key, question)
+    answer = ask(reading.question)
+    turn = turn_of(answer)
+    if turn is not None:
+        memory.remember(key, turn)
+    return answer, reading

@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.chat import is_help_request
+from bot.conversations import DEFAULT_TTL, Conversations, ask_in_conversation
 from bot.reload import load_replacement
 from bot.render import answer_text, terminal_width
 from knowledge import Library
 
 HELP = """Ask any question about the loaded article(s), e.g. "who wrote it?".
+Follow-ups work: after "who played Ruth?", ask "and Tommy?".
 Commands:
   :help    this text
   :about   which articles are loaded
@@ -22,6 +24,8 @@ Commands:
   :quit    leave (Ctrl-D and Ctrl-C work too)"""
 
 HISTORY_FILE = Path.home() / ".norfolk_history"
+REPL_CONVERSATION = 0
+"""The REPL is one reader in one conversation."""
 
 
 def _enable_history() -> Callable[[], None]:
@@ -55,10 +59,13 @@ def about(library: Library) -> str:
 class _Session:
     """The REPL's state: the library it serves, and where to reload it from."""
 
-    def __init__(self, library: Library, seeds: Path | None, out: TextIO) -> None:
+    def __init__(
+        self, library: Library, seeds: Path | None, out: TextIO, followup_seconds: float
+    ) -> None:
         self.library = library
         self.seeds = seeds
         self.out = out
+        self.memory: Conversations[int] = Conversations(ttl=followup_seconds)
 
     def reload(self) -> str:
         """Re-read the seeds folder; keep the old articles unless every file parses."""
@@ -102,15 +109,18 @@ def run_repl(
     history: bool = True,
     seeds: Path | None = None,
     width: Callable[[], int] = terminal_width,
+    followup_seconds: float = DEFAULT_TTL,
 ) -> int:
     """Answer questions until :quit, end of input or Ctrl-C; returns the exit code.
 
     `seeds` is the folder `:reload` and SIGHUP re-read; `width` gives the wrap width
     (the terminal's, asked again for each answer so a resized window is honoured).
+    The session is one conversation: "and Tommy?" is read with the previous question for
+    `followup_seconds` (0: never).
     """
     out = out or sys.stdout
     read = read or input
-    session = _Session(library, seeds, out)
+    session = _Session(library, seeds, out, followup_seconds)
     save_history = _enable_history() if history else (lambda: None)
     titles = ", ".join(a.title for a in library.articles) or "no articles"
     print(f"Norfolk — ask about {titles}. Type :help for help, :quit to leave.", file=out)
@@ -134,7 +144,12 @@ def run_repl(
                 elif command.startswith(":"):
                     print(f"Unknown command {command!r}. Type :help.", file=out)
                 elif command:
-                    print(answer_text(session.library.ask(line), width=width()), file=out)
+                    answer, reading = ask_in_conversation(
+                        session.memory, REPL_CONVERSATION, session.library.ask, line
+                    )
+                    if reading.read_as:
+                        print(f"Reading this as: {reading.read_as}", file=out)
+                    print(answer_text(answer, width=width()), file=out)
                 print(file=out)
     except KeyboardInterrupt:
         print(file=out)

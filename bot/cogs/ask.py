@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.chat import is_help_request
+from bot.conversations import Reading
 from bot.embeds import help_embed
 from bot.replies import NO_MENTIONS, cooldown_text, too_long_text
 from bot.safety import extract_question
@@ -56,7 +57,8 @@ class AskCog(commands.Cog):
         self, interaction: discord.Interaction, question: str, private: bool = False
     ) -> None:
         """Validate, rate-limit, then defer (the lookup may be slow) and edit in the answer."""
-        await self.answer(interaction, " ".join(question.split()), private=private, source="slash")
+        question = " ".join(question.split())
+        await self.answer(interaction, question, private=private, source="slash", followups=True)
 
     async def ask_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """The picked message's text is the question (Discord sends the target message's
@@ -75,9 +77,19 @@ class AskCog(commands.Cog):
         await self.answer(interaction, question, private=False, source="context_menu")
 
     async def answer(
-        self, interaction: discord.Interaction, question: str, *, private: bool, source: str
+        self,
+        interaction: discord.Interaction,
+        question: str,
+        *,
+        private: bool,
+        source: str,
+        followups: bool = False,
     ) -> None:
-        """The pipeline both entry points share: help, refusals, then the cited answer."""
+        """The pipeline both entry points share: help, refusals, then the cited answer.
+
+        With `followups`, a question that leans on the user's previous one in this channel
+        ("and Tommy?") is read with it; a picked message (the menu) is read as it stands.
+        """
         if is_help_request(question):
             await interaction.response.send_message(
                 embed=help_embed(), ephemeral=True, allowed_mentions=NO_MENTIONS
@@ -90,18 +102,29 @@ class AskCog(commands.Cog):
             )
             return
         await interaction.response.defer(ephemeral=private, thinking=True)
+        user_id, conversation = interaction.user.id, interaction.channel_id
+        reading = self.bot.read_followup(user_id, conversation, question, replying_to=None)
+        if not followups:
+            reading = Reading(question)
         answer, question_id = await self.bot.answer_question(
-            question,
-            user_id=interaction.user.id,
+            reading.question,
+            user_id=user_id,
             guild_id=interaction.guild_id,
             source=source,
         )
         embeds, view = self.bot.render_answer(
-            answer, question_id, spoil=spoils_interaction(interaction)
+            answer,
+            question_id,
+            spoil=spoils_interaction(interaction),
+            reading=reading,
+            asked=question,
         )
-        await interaction.edit_original_response(
+        sent = await interaction.edit_original_response(
             embeds=embeds, view=view, allowed_mentions=NO_MENTIONS
         )
+        if followups:
+            message_id = getattr(sent, "id", None)
+            self.bot.remember_turn(user_id, conversation, answer, message_id=message_id)
 
     def _refusal(self, question: str, user_id: int) -> str | None:
         """Why this question is not looked up (empty, too long, too fast), or None to go ahead.

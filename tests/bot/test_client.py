@@ -181,12 +181,15 @@ class FakeMessage:
         self.mentions = [SimpleNamespace(id=i) for i in mentions]
         self.raw_role_mentions = list(roles)
         self.author = SimpleNamespace(id=author_id, bot=bot)
+        self.channel = SimpleNamespace(id=20 if guild else 30)
+        self.reference = None
         self.type = discord.MessageType.default
         self.id = 1
         self.replies: list[dict[str, Any]] = []
 
-    async def reply(self, content: str | None = None, **kwargs: Any) -> None:
+    async def reply(self, content: str | None = None, **kwargs: Any) -> SimpleNamespace:
         self.replies.append({"content": content, **kwargs})
+        return SimpleNamespace(id=1000 + len(self.replies))
 
 
 GUILD = SimpleNamespace(id=10, self_role=SimpleNamespace(id=ROLE_ID))

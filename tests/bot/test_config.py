@@ -122,3 +122,12 @@ def test_outside_a_checkout_the_database_goes_to_the_platform_data_folder(
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setattr("sys.platform", "linux")
     assert default_db_path() == tmp_path / "data" / "norfolk" / "norfolk.db"
+
+
+def test_followup_memory_lasts_ten_minutes_unless_set_or_off() -> None:
+    assert load_config({}).followup_seconds == 600.0
+    assert load_config({"NORFOLK_FOLLOWUP_SECONDS": "90"}).followup_seconds == 90.0
+    for off in ("0", "off"):
+        assert load_config({"NORFOLK_FOLLOWUP_SECONDS": off}).followup_seconds == 0.0
+    with pytest.raises(ConfigError, match="NORFOLK_FOLLOWUP_SECONDS"):
+        load_config({"NORFOLK_FOLLOWUP_SECONDS": "-5"})

@@ -275,3 +275,30 @@ def test_two_files_with_one_title_warn_and_the_banner_names_it_once(
     assert captured.err.startswith(f"norfolk: warning: {second}: same title")
     assert first.name in captured.err
     assert "Jaws (film)" in captured.out and "Jaws (film), Jaws (film)" not in captured.out
+
+
+def test_jsonl_is_stateless_unless_asked_for_a_conversation(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = "who played Ruth in the film?\nand Tommy?\n"
+    _stdin(monkeypatch, lines)
+    assert main(["ask", "--jsonl"]) == 0
+    plain = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert all(set(row) == KEYS for row in plain)  # the contract, unchanged
+
+    _stdin(monkeypatch, lines)
+    assert main(["ask", "--jsonl", "--conversation"]) == 0
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert set(first) == KEYS
+    assert second["question"] == "and Tommy?"
+    assert second["read_as"] == "who played Tommy in the film?"
+    assert set(second) == {*KEYS, "read_as"}
+    assert main(["ask", "--json", "who played Tommy in the film?"]) == 0
+    direct = json.loads(capsys.readouterr().out)  # the same answer as asking it in full
+    assert (second["answer"], second["citations"]) == (direct["answer"], direct["citations"])
+
+
+def test_conversation_needs_jsonl(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["ask", "--conversation", "and Tommy?"])
+    assert caught.value.code == 2 and "--jsonl" in capsys.readouterr().err

@@ -186,3 +186,22 @@ def _read_until(process: subprocess.Popen[bytes], marker: str, timeout: float = 
             assert chunk, f"the REPL ended: {seen.decode(errors='replace')!r}"
             seen += chunk
     return seen.decode()
+
+
+def test_followups_are_read_with_the_previous_question(seed_library: Library) -> None:
+    out = io.StringIO()
+    script = _script("who played Ruth in the film?", "and Tommy?", "thanks", "Kathy?", EOFError)
+    run_repl(seed_library, read=script, out=out, history=False)
+    lines = out.getvalue().splitlines()
+    readings = [line for line in lines if line.startswith("Reading this as:")]
+    assert readings == [
+        "Reading this as: who played Tommy in the film?",
+        "Reading this as: who played Kathy in the film?",  # "thanks" changed nothing
+    ]
+
+
+def test_followups_off_reads_every_question_alone(seed_library: Library) -> None:
+    out = io.StringIO()
+    script = _script("who played Ruth in the film?", "and Tommy?", EOFError)
+    run_repl(seed_library, read=script, out=out, history=False, followup_seconds=0)
+    assert "Reading this as" not in out.getvalue()
