@@ -121,3 +121,22 @@ async def test_everyone_in_the_picked_message_never_pings(
     reply = await (await fake_discord.message_command(MENU_NAME, target)).reply()
     assert reply["allowed_mentions"]["parse"] == []
     assert "@everyone" not in message_text(reply)
+
+
+async def test_a_failing_lookup_is_apologised_for(
+    fake_discord: FakeDiscord, norfolk_bot: NorfolkBot
+) -> None:
+    import time
+
+    from knowledge import Library
+
+    class Stuck(Library):
+        def ask(self, question: str, *, max_citations: int = 3):  # type: ignore[no-untyped-def]
+            time.sleep(0.3)
+            return super().ask(question, max_citations=max_citations)
+
+    norfolk_bot.library = Stuck(norfolk_bot.library.articles)
+    norfolk_bot.lookup_timeout = 0.05
+    target = fake_discord.user_message(DIRECTOR_QUESTION, author=fake_discord.bob)
+    reply = await (await fake_discord.message_command(MENU_NAME, target)).reply()
+    assert "Sorry, something went wrong" in message_text(reply)
