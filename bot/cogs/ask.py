@@ -103,9 +103,11 @@ class AskCog(commands.Cog):
             return
         await interaction.response.defer(ephemeral=private, thinking=True)
         user_id, conversation = interaction.user.id, interaction.channel_id
-        reading = self.bot.read_followup(user_id, conversation, question, replying_to=None)
-        if not followups:
-            reading = Reading(question)
+        reading = (
+            self.bot.read_followup(user_id, conversation, question, replying_to=None)
+            if followups
+            else Reading(question)
+        )
         answer, question_id = await self.bot.answer_question(
             reading.question,
             user_id=user_id,
