@@ -28,10 +28,9 @@ MAX_ENTRIES = 4096
 
 @dataclass(frozen=True)
 class Turn:
-    """One question as it was read (after any rewrite) and its short answer (None: none)."""
+    """One question of a conversation, as it was read (after any rewrite)."""
 
     question: str
-    answer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,7 @@ class Conversations(Generic[K]):
         previous = previous or self._last.get(key)
         if previous is None:
             return Reading(question)
-        rewritten = read_followup(previous.question, question, previous.answer)
+        rewritten = read_followup(previous.question, question)
         too_long = (
             rewritten is not None
             and self.max_question_chars is not None
@@ -125,11 +124,11 @@ class Conversations(Generic[K]):
 
 
 def turn_of(answer: Answer) -> Turn | None:
-    """What to remember of an answer: its question as read and short answer; None for a
-    notice ("hi", an empty question), which leaves the conversation as it was."""
+    """What to remember of an answer: its question as read; None for a notice ("hi", an
+    empty question), which leaves the conversation as it was."""
     if answer.notice:
         return None
-    return Turn(answer.question, answer.text if answer.answered else None)
+    return Turn(answer.question)
 
 
 def ask_in_conversation(

@@ -1,6 +1,6 @@
 """Follow-up questions: "and Tommy?" after "who played Ruth?" is read as "who played Tommy?".
 
-One pure function, `read_followup(previous, question, previous_answer)`, decides whether a
+One pure function, `read_followup(previous, question)`, decides whether a
 question can stand alone and, when it cannot, rewrites it with the previous question of the
 same conversation. It knows nothing about Discord, storage or retrieval: the front ends
 keep the memory (`bot/conversations.py`) and show the rewrite ("Reading this as: …").
@@ -11,9 +11,9 @@ is left alone, since a wrong rewrite is worse than none):
 * **ellipsis** — "and Tommy?", "what about the director?", "how about the film?", "Ruth
   too?", or a bare fragment with no question word ("the film?"): the fragment takes the
   place of the previous question's subject (a name, else a "the …" phrase, else "it");
-* **pronouns** — "how old was she?", "what happened to him?" (a person: the previous
-  answer when it was a name, else the name in the previous question) and "when was that?"
-  (the previous question, in brackets).
+* **pronouns**, in short questions — "how old was she?", "what happened to him?" (the
+  name in the previous question) and "when was that?" (the previous question, in
+  brackets).
 """
 
 from __future__ import annotations
@@ -21,6 +21,10 @@ from __future__ import annotations
 import re
 
 WH_WORDS = frozenset({"who", "whom", "whose", "what", "which", "when", "where", "why", "how"})
+QUESTION_STARTERS = WH_WORDS | frozenset(  # as readers type them: contractions and typos
+    {"whats", "whos", "whens", "wheres", "hows", "whys", "wat", "wats", "wot", "wen", "wher"}
+    | {"wich", "whic", "hw", "y", "tell", "name", "list", "give", "show", "explain"}
+)
 AUX_WORDS = frozenset(
     {"is", "was", "are", "were", "do", "does", "did", "can", "could", "has", "have", "had"}
     | {"will", "would", "should", "may", "might", "shall", "am", "be"}
@@ -40,7 +44,8 @@ ELLIPSIS_SUFFIXES = (("as", "well"), ("too",), ("also",))
 SOCIAL_WORDS = frozenset(
     {"thanks", "thank", "you", "thx", "ty", "ok", "okay", "cool", "great", "nice", "good"}
     | {"hi", "hello", "hey", "bye", "yes", "no", "yeah", "nope", "sure", "lol", "wow", "help"}
-    | {"please", "cheers", "right", "oh", "ah", "hmm", "interesting", "really", "so"}
+    | {"please", "cheers", "right", "oh", "ah", "hmm", "interesting", "really", "so", "me"}
+    | {"haha", "hahaha", "lmao", "everyone", "all", "guys", "folks"}
 )
 ROLE_NOUNS = frozenset(
     {"director", "author", "writer", "screenwriter", "producer", "composer", "narrator"}
@@ -68,9 +73,12 @@ BOUNDARY_WORDS = frozenset(  # words that end a noun phrase
     | AUX_WORDS
 )
 MAX_FRAGMENT_WORDS = 6
-"""A question with no question word longer than this is a statement or a new topic."""
-MAX_REFERENT_WORDS = 6
-"""A previous answer longer than this is a sentence, not a name a pronoun can stand for."""
+"""After "and …"/"what about …", a fragment longer than this is a new topic."""
+MAX_BARE_FRAGMENT_WORDS = 3
+"""A fragment with no "and"/"what about" ("Tommy?", "the film?") is at most this long."""
+MAX_PRONOUN_QUESTION_WORDS = 6
+"""Longer questions with "he"/"she" name their own referent ("what does tommy do when his
+temper…") or mean the article's subject; only short ones ("how old was she?") lean back."""
 
 _WORD = re.compile(r"[\w'’.-]+")
 _TRAILING = re.compile(r"[\s?!.…]+$")
@@ -81,7 +89,9 @@ def _words(text: str) -> list[str]:
 
 
 def _folded(words: list[str]) -> list[str]:
-    return [w.casefold().replace("’", "'") for w in words]
+    """Casefolded words, "what's" → "what", so contractions count as their question word."""
+    folded = [w.casefold().replace("’", "'") for w in words]
+    return [w[:-2] if w.endswith("'s") and w[:-2] in WH_WORDS else w for w in folded]
 
 
 def _bare(text: str) -> str:
@@ -98,7 +108,7 @@ def _ellipsis_fragment(question: str) -> str | None:
     text = _bare(question)
     words = text.split()
     folded = _folded(words)
-    rest = words
+    rest: list[str] | None = None
     for prefix in ELLIPSIS_PREFIXES:
         if tuple(folded[: len(prefix)]) == prefix and len(words) > len(prefix):
             rest = words[len(prefix) :]
@@ -108,10 +118,19 @@ def _ellipsis_fragment(question: str) -> str | None:
             if tuple(folded[-len(suffix) :]) == suffix and len(words) > len(suffix):
                 rest = words[: -len(suffix)]
                 break
+    if rest is None:  # no "and"/"what about"/"too": only a short name or "the …" phrase
+        bare_fragment = (
+            question.rstrip().endswith("?")
+            and len(words) <= MAX_BARE_FRAGMENT_WORDS
+            and (_is_name(words[0]) or folded[0] in DETERMINERS)
+        )
+        if not bare_fragment:
+            return None
+        rest = words
     if not rest or len(rest) > MAX_FRAGMENT_WORDS:
         return None
     rest_folded = _folded(rest)
-    if rest_folded[0] in WH_WORDS | AUX_WORDS:
+    if rest_folded[0] in QUESTION_STARTERS | AUX_WORDS:
         return None  # "and who wrote the screenplay?" is a question of its own
     if any(w in WH_WORDS for w in rest_folded):
         return None
@@ -177,28 +196,26 @@ def _fill_slot(previous: str, fragment: str) -> str:
     return f"{' '.join(words)} ({fragment})?"
 
 
-def _person_referent(previous: str, previous_answer: str | None) -> str | None:
-    """Who "she"/"him" stands for: a short name answering a "who" question, else the name
-    the previous question was about."""
+def _person_referent(previous: str) -> str | None:
+    """Who "she"/"him" stands for: the name the previous question was about. (Not its
+    answer: after "who was his wife?", "what did he do?" still means him.)"""
     words = _bare(previous).split()
-    if previous_answer and _folded(words[:1]) == ["who"]:
-        answer_words = previous_answer.split()
-        if len(answer_words) <= MAX_REFERENT_WORDS and _is_name(answer_words[0]):
-            return " ".join(answer_words)
     span = _name_span(words)
     return " ".join(words[span[0] : span[1]]) if span else None
 
 
-def _rewrite_pronoun(previous: str, question: str, previous_answer: str | None) -> str | None:
+def _rewrite_pronoun(previous: str, question: str) -> str | None:
     words = _bare(question).split()
     folded = _folded(words)
-    if not words or folded[0] not in WH_WORDS | AUX_WORDS or _name_span(words):
+    if not words or folded[0] not in QUESTION_STARTERS | AUX_WORDS or _name_span(words):
         return None  # a question that names someone resolves its own pronouns
+    if len(words) > MAX_PRONOUN_QUESTION_WORDS:
+        return None
     for index, word in enumerate(folded):
         role = PERSON_PRONOUNS.get(word)
         if role is None or index == 0:
             continue
-        referent = _person_referent(previous, previous_answer)
+        referent = _person_referent(previous)
         if referent is None:
             return None
         following = folded[index + 1] if index + 1 < len(folded) else None
@@ -218,17 +235,11 @@ def _rewrite_pronoun(previous: str, question: str, previous_answer: str | None) 
     return None
 
 
-def read_followup(
-    previous: str | None, question: str, previous_answer: str | None = None
-) -> str | None:
-    """The question as it should be read after `previous`, or None when it stands alone.
-
-    `previous_answer` (the short answer given to `previous`, if any) is what "she" or "him"
-    most likely stands for after a "who" question.
-    """
+def read_followup(previous: str | None, question: str) -> str | None:
+    """The question as it should be read after `previous`, or None when it stands alone."""
     if not previous or not previous.strip() or not question.strip():
         return None
     fragment = _ellipsis_fragment(question)
     if fragment is not None:
         return _fill_slot(previous, fragment)
-    return _rewrite_pronoun(previous, question, previous_answer)
+    return _rewrite_pronoun(previous, question)
