@@ -26,11 +26,23 @@ ARTICLE_SUFFIXES = (".txt",)
 
 
 @dataclass(frozen=True)
+class LoadWarning:
+    """A file that was read but not used (e.g. a second article with the same title)."""
+
+    source: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"
+
+
+@dataclass(frozen=True)
 class LoadReport:
-    """What loading a folder produced: the library and the files that failed."""
+    """What loading a folder produced: the library, the files that failed, and warnings."""
 
     library: Library
     errors: tuple[ArticleError, ...]
+    warnings: tuple[LoadWarning, ...] = ()
 
 
 class _Default:
@@ -144,11 +156,24 @@ def load_folder(folder: str | Path, **options: Any) -> LoadReport:
         return LoadReport(Library((), **options), (error,))
     articles: list[Article] = []
     errors: list[ArticleError] = []
+    warnings: list[LoadWarning] = []
+    by_title: dict[str, Article] = {}
     for path in sorted(folder.iterdir()):
         if path.suffix.lower() not in ARTICLE_SUFFIXES or not path.is_file():
             continue
         try:
-            articles.append(load_article(path))
+            article = load_article(path)
         except ArticleError as exc:
             errors.append(exc)
-    return LoadReport(Library(articles, **options), tuple(errors))
+            continue
+        kept = by_title.setdefault(article.title.casefold(), article)
+        if kept is not article:  # two "Jaws (film)" would read as one article, twice
+            kept_name = Path(kept.source).name
+            reason = (
+                f"same title “{kept.title}” as {kept_name}: skipped this file, kept "
+                f"{kept_name} (give one of them another title to use both)"
+            )
+            warnings.append(LoadWarning(str(path), reason))
+            continue
+        articles.append(article)
+    return LoadReport(Library(articles, **options), tuple(errors), tuple(warnings))
