@@ -29,7 +29,6 @@ sys.path.insert(0, str(ROOT))
 from knowledge.answerer import Answerer  # noqa: E402
 from knowledge.article import load_article  # noqa: E402
 from knowledge.library import Library, load_folder  # noqa: E402
-from knowledge.query import repair_question  # noqa: E402
 from knowledge.ranker import load_ranker  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
@@ -166,11 +165,10 @@ def main() -> int:
         variants = [library.channels]
         if args.ablation and len(library.channels) > 1:
             variants += [(channel,) for channel in library.channels]
-        for retriever in library.answerer.retrievers:
-            if retriever.channel == "semantic" and len(items) <= retriever.dense.QUERY_CACHE:
-                index = library.index  # encode the questions in one batch
-                retriever.dense.remember([repair_question(index, q["question"]) for q in items])
         for channels in variants:
+            for retriever in library.answerer.retrievers:
+                if retriever.channel == "semantic":  # each variant encodes its questions
+                    retriever.dense._queries.clear()
             result = evaluate(restricted(library, channels), items)
             label = "+".join(channels)
             if channels == library.channels:

@@ -18,6 +18,7 @@ from knowledge.fusion import fuse
 from knowledge.index import FactIndex
 from knowledge.lexical import lexical_features
 from knowledge.query import Query, read_question
+from knowledge.retrieve import _is_bare_keyword, _matched_stems, _names_topic
 from knowledge.settings import Settings
 
 
@@ -106,6 +107,8 @@ class Answerer:
         if not ranked:
             return Answer(question, None, (), 0.0)
         confidence = self.ranker.confidence(query, ranked)
+        if _is_bare_keyword(query) and not _names_topic(ranked[0].fact, _matched_stems(query)):
+            confidence *= self.settings.bare_keyword_factor  # "tell me a joke"
         citations = _citations(ranked, keep)
         if confidence < self.settings.abstain_below:
             return Answer(question, None, citations, round(confidence, 4))

@@ -59,12 +59,12 @@ def score(library: Library, path: Path) -> tuple[float, float]:
 # Floors sit a little under the figures measured when they were set (README, "Measured"):
 # a change that generalises worse fails here. (set, answerable floor, abstained floor)
 FLOORS = {
-    "dev_qa.jsonl": (0.0, 0.0),
-    "nlmg.jsonl": (0.0, 0.0),
-    "engineer.jsonl": (0.0, 0.0),
-    "film.jsonl": (0.0, 0.0),
-    "ship.jsonl": (0.0, 0.0),
-    "sample.jsonl": (0.0, 0.0),
+    "dev_qa.jsonl": (0.80, 0.70),  # measured 84.4% / 80.0%
+    "nlmg.jsonl": (0.75, 0.60),  # 79.6% / 68.2%
+    "engineer.jsonl": (0.65, 0.25),  # 71.9% / 25.0%
+    "film.jsonl": (0.77, 0.10),  # 82.5% / 10.0%
+    "ship.jsonl": (0.70, 0.40),  # 75.0% / 50.0%
+    "sample.jsonl": (0.70, 0.12),  # 74.5% / 17.0% (squad/, 300 questions)
 }
 
 
