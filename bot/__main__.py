@@ -11,17 +11,35 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.config import Config, ConfigError, load_config
 from knowledge import Library, load_folder
 
+if TYPE_CHECKING:
+    from bot.conversations import Conversations
 
-def _load_library(seeds: Path) -> Library:
+
+def _progress(done: int, total: int) -> None:
+    """Encoding many facts takes a while the first time: say how far it has got."""
+    if total >= 100:
+        end = "\n" if done >= total else ""
+        print(f"\rnorfolk: encoding facts {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
+def _load_library(config: Config) -> Library:
     """Load every article, warning (not failing) about the ones that cannot be parsed."""
-    report = load_folder(seeds)
+    seeds = config.seeds
+    if not seeds.is_dir():
+        raise SystemExit(
+            f"norfolk: the seeds folder {seeds} does not exist "
+            "(point --seeds or NORFOLK_SEEDS at a folder of .txt articles)"
+        )
+    report = load_folder(seeds, **config.library_options(_progress))
     for error in report.errors:
         print(f"norfolk: skipped {error}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"norfolk: warning: {warning}", file=sys.stderr)
     if not report.library.articles:
         raise SystemExit(f"norfolk: no usable articles in {seeds} (add a .txt article there)")
     return report.library
@@ -36,28 +54,60 @@ def _read_questions(stream: TextIO) -> TextIO:
 
 def cmd_ask(args: argparse.Namespace, config: Config) -> int:
     """Answer one question (text or JSON), or a stream of them with --jsonl."""
-    from bot.render import answer_json, answer_text
+    from bot.render import WIDTH, answer_json, answer_text, terminal_width
 
     if args.jsonl:
         library: Library | None = None
+        memory = _conversation(config) if args.conversation else None
         for line in _read_questions(sys.stdin):
-            library = library or _load_library(config.seeds)  # no input: no need for articles
-            sys.stdout.write(answer_json(library.ask(line.rstrip("\r\n"))) + "\n")
+            library = library or _load_library(config)  # no input: no need for articles
+            question = line.rstrip("\r\n")
+            if memory is None:
+                sys.stdout.write(answer_json(library.ask(question)) + "\n")
+            else:
+                sys.stdout.write(_conversation_json(memory, library, question) + "\n")
             sys.stdout.flush()
         return 0
     question = " ".join(args.question)
     if not args.question and not sys.stdin.isatty():
         question = _read_questions(sys.stdin).read().strip()
-    answer = _load_library(config.seeds).ask(question)
-    print(answer_json(answer) if args.json else answer_text(answer))
+    answer = _load_library(config).ask(question)
+    width = terminal_width() if sys.stdout.isatty() else WIDTH
+    print(answer_json(answer) if args.json else answer_text(answer, width=width))
     return 0
+
+
+def _conversation(config: Config) -> Conversations[int]:
+    """The memory `--jsonl --conversation` reads every line with: one conversation, no expiry
+    while the input lasts (a script may pause between lines)."""
+    from bot.conversations import Conversations
+
+    return Conversations(ttl=float("inf"), max_question_chars=config.max_question_chars)
+
+
+def _conversation_json(memory: Conversations[int], library: Library, question: str) -> str:
+    """One JSON line for a question read in the conversation: the usual object, its
+    "question" as given, plus "read_as" when it was read as a follow-up."""
+    import json
+
+    from bot.conversations import ask_in_conversation
+    from bot.render import answer_json
+
+    answer, reading = ask_in_conversation(memory, 0, library.ask, question)
+    if reading.read_as is None:
+        return answer_json(answer)
+    data = json.loads(answer_json(replace(answer, question=question)))
+    data["read_as"] = reading.read_as
+    return json.dumps(data, ensure_ascii=False)
 
 
 def cmd_repl(args: argparse.Namespace, config: Config) -> int:
     """The interactive question loop."""
     from bot.repl import run_repl
 
-    return run_repl(_load_library(config.seeds))
+    return run_repl(
+        _load_library(config), seeds=config.seeds, followup_seconds=config.followup_seconds
+    )
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
@@ -75,16 +125,52 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, config: Config) -> int:
-    """Top unanswered questions and the feedback tally from the bot's database."""
+    """Top unanswered questions and the feedback tally from the bot's database (its path
+    first); exit code 1 when the database exists but cannot be read."""
+    import logging
+
     from bot.stats import format_stats
     from bot.store import Store
 
-    store = Store(config.db_path)
+    path = config.db_path
+    print(f"Database: {path}")
+    if _is_file_path(path) and not path.exists():  # don't create one just to say it is empty
+        print("No database there yet: nothing has been recorded (the bot creates it when it runs).")
+        return 0
+    store_log = logging.getLogger("norfolk.store")
+    quiet, store_log.disabled = store_log.disabled, True  # one message of our own instead
     try:
+        store = Store(path)
+    finally:
+        store_log.disabled = quiet
+    try:
+        if not store.available:
+            print(
+                f"norfolk: cannot read the database {path} ({store.error}); "
+                "fix NORFOLK_DB or move the file aside to start a new one",
+                file=sys.stderr,
+            )
+            return 1
         print(format_stats(store, limit=args.limit))
     finally:
         store.close()
     return 0
+
+
+def _is_file_path(path: Path) -> bool:
+    """A plain file path, not `:memory:` or an SQLite `file:` URI."""
+    return str(path) != ":memory:" and not str(path).startswith("file:")
+
+
+def _positive_int(raw: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {raw!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -115,11 +201,19 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument(
         "--jsonl", action="store_true", help="read questions line by line, write JSON lines"
     )
+    ask.add_argument(
+        "--conversation",
+        action="store_true",
+        help="with --jsonl: read the lines as one conversation, so a follow-up such as "
+        "'and Tommy?' is read with the previous question (adds \"read_as\")",
+    )
     ask.set_defaults(handler=cmd_ask)
     stats = commands.add_parser(
         "stats", parents=[common], help="top unanswered questions and feedback"
     )
-    stats.add_argument("--limit", type=int, default=10, help="how many questions to list")
+    stats.add_argument(
+        "--limit", type=_positive_int, default=10, help="how many questions to list (default 10)"
+    )
     stats.set_defaults(handler=cmd_stats)
     parser.set_defaults(handler=cmd_run)
     return parser
@@ -138,6 +232,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = replace(config, seeds=args.seeds)
     if args.command == "ask" and args.jsonl and args.question:
         parser.error("--jsonl reads questions from standard input; give no question argument")
+    if args.command == "ask" and args.conversation and not args.jsonl:
+        parser.error("--conversation goes with --jsonl (one question has nothing to follow)")
     try:
         return args.handler(args, config)
     except KeyboardInterrupt:

@@ -8,13 +8,16 @@ import logging
 import signal
 import sys
 from collections import OrderedDict
+from dataclasses import replace
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Config
+from bot.conversations import Conversations, Reading, turn_of
 from bot.embeds import answer_embed
 from bot.reload import ReloadResult, load_replacement
 from bot.replies import NO_MENTIONS
@@ -43,6 +46,14 @@ INTENTS_REFUSED = (
     "Portal → Bot → Privileged Gateway Intents, or run a build that does not request them"
 )
 TOKEN_MISSING = "DISCORD_TOKEN is not set: put it in .env or the environment (see .env.example)"
+CANNOT_REACH = (
+    "Could not reach Discord (discord.com): check this machine's internet connection, DNS "
+    "and any firewall or proxy, then start the bot again (the token was not checked yet)"
+)
+CONNECTION_LOST = (
+    "Lost the connection to Discord and could not get it back: check this machine's "
+    "internet connection, DNS and any firewall or proxy, then start the bot again"
+)
 
 
 def bot_intents() -> discord.Intents:
@@ -99,6 +110,9 @@ class NorfolkBot(commands.Bot):
         self.cooldown = Cooldown(config.cooldown_rate, config.cooldown_per)
         self._recent: OrderedDict[int, str] = OrderedDict()
         self._reload_lock = asyncio.Lock()
+        self.conversations: Conversations[tuple[int, int | None]] = Conversations(
+            ttl=config.followup_seconds, max_question_chars=config.max_question_chars
+        )
 
     async def setup_hook(self) -> None:
         """Load the library once, register buttons and cogs, and sync the slash commands."""
@@ -155,6 +169,8 @@ class NorfolkBot(commands.Bot):
                 log.error("reload refused, old articles kept serving: %s", where)
                 return found.result
             self.library = found.library
+            for warning in found.warnings:
+                log.warning("%s", warning)
             log.info("reload of %s: %s", self.config.seeds, found.result.message)
             return found.result
 
@@ -225,11 +241,50 @@ class NorfolkBot(commands.Bot):
             return None
 
     def render_answer(
-        self, answer: Answer, question_id: int | None, *, spoil: bool
+        self,
+        answer: Answer,
+        question_id: int | None,
+        *,
+        spoil: bool,
+        reading: Reading | None = None,
+        asked: str | None = None,
     ) -> tuple[list[discord.Embed], discord.ui.View]:
-        """The embeds and buttons for one answer (`answer_embed` already fits Discord's limits)."""
-        embed = answer_embed(answer, spoil=spoil, spoiler_sections=self.config.spoiler_sections)
+        """The embeds and buttons for one answer (`answer_embed` already fits Discord's limits).
+
+        For a follow-up that was rewritten (`reading.read_as`), the title stays the question
+        the user `asked` and the embed says which question it was read as.
+        """
+        read_as = reading.read_as if reading is not None else None
+        shown = replace(answer, question=asked) if read_as and asked else answer
+        embed = answer_embed(
+            shown, spoil=spoil, spoiler_sections=self.config.spoiler_sections, read_as=read_as
+        )
         return [embed], answer_view(question_id, answered=answer.answered)
+
+    # -- follow-up questions ----------------------------------------------------------------
+
+    def read_followup(
+        self, user_id: int, conversation_id: int | None, question: str, *, replying_to: int | None
+    ) -> Reading:
+        """How to read a question in a conversation (a DM, channel or thread): rewritten with
+        the same user's previous question there when it cannot stand alone."""
+        return self.conversations.read(
+            (user_id, conversation_id), question, replying_to=replying_to
+        )
+
+    def remember_turn(
+        self,
+        user_id: int,
+        conversation_id: int | None,
+        answer: Answer,
+        *,
+        message_id: int | None = None,
+    ) -> None:
+        """Keep the question just answered as the conversation's last (refusals and notices
+        such as "hi" are not questions and leave the conversation as it was)."""
+        turn = turn_of(answer)
+        if turn is not None:
+            self.conversations.remember((user_id, conversation_id), turn, message_id=message_id)
 
 
 class ShardedNorfolkBot(NorfolkBot, commands.AutoShardedBot):
@@ -238,9 +293,18 @@ class ShardedNorfolkBot(NorfolkBot, commands.AutoShardedBot):
 
 def load_library(config: Config) -> Library:
     """Load the seed articles, logging (not raising on) files that cannot be parsed."""
-    report = load_folder(config.seeds)
+    if not config.seeds.is_dir():
+        log.error(
+            "the seeds folder %s does not exist (point NORFOLK_SEEDS at a folder of .txt "
+            "articles); answering nothing until /reload",
+            config.seeds,
+        )
+        return Library((), **config.library_options())
+    report = load_folder(config.seeds, **config.library_options())
     for error in report.errors:
         log.error("skipped article: %s", error)
+    for warning in report.warnings:
+        log.warning("%s", warning)
     log.info("loaded %d article(s) from %s", len(report.library.articles), config.seeds)
     return report.library
 
@@ -276,6 +340,7 @@ def run_discord(config: Config) -> int:
     if not config.token:
         print(TOKEN_MISSING, file=sys.stderr)
         return 2
+    log.info("database: %s", config.db_path)
     store = Store(config.db_path)
     try:
         return asyncio.run(_run(config, store))
@@ -335,8 +400,13 @@ async def _run(config: Config, store: Store) -> int:
     if isinstance(error, discord.PrivilegedIntentsRequired):
         print(INTENTS_REFUSED, file=sys.stderr)
         return 2
+    if isinstance(error, (aiohttp.ClientConnectorError, TimeoutError)):
+        log.info("could not reach Discord: %r", error)
+        print(CANNOT_REACH, file=sys.stderr)
+        return 1
     if isinstance(error, (discord.GatewayNotFound, discord.ConnectionClosed, OSError)):
-        print(f"Could not stay connected to Discord: {type(error).__name__}", file=sys.stderr)
+        log.info("connection to Discord lost: %r", error)
+        print(CONNECTION_LOST, file=sys.stderr)
         return 1
     if error is not None:
         raise error

@@ -3,14 +3,54 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dotenv import dotenv_values
 
+from knowledge.encoder import Progress
+from knowledge.settings import Settings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEEDS = PROJECT_ROOT / "seeds"
+DB_NAME = "norfolk.db"
+
+
+def _data_home() -> Path:
+    """The platform's folder for per-user application data."""
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+
+
+def default_db_path() -> Path:
+    """Where the database lives unless NORFOLK_DB says otherwise: one place, whatever the
+    folder a command is started from. In a checkout (the usual case: `make run`) that is the
+    project folder, next to `seeds/` and `.env`; installed as a plain package it is the
+    platform's data folder (e.g. ~/.local/share/norfolk/norfolk.db)."""
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return PROJECT_ROOT / DB_NAME
+    return _data_home() / "norfolk" / DB_NAME
+
+
+DEFAULT_DB = default_db_path()
+
+
+def db_path_setting(raw: str) -> Path:
+    """NORFOLK_DB as a path: empty is the default; a relative path is taken from the project
+    folder (not the current one); `:memory:` and `file:` URIs are passed through."""
+    raw = raw.strip()
+    if not raw:
+        return default_db_path()
+    if raw == ":memory:" or raw.startswith("file:"):
+        return Path(raw)
+    path = Path(raw).expanduser()
+    return path if path.is_absolute() else PROJECT_ROOT / path
 
 
 class ConfigError(ValueError):
@@ -24,14 +64,25 @@ class Config:
     token: str | None = None
     dev_guild_id: int | None = None
     seeds: Path = DEFAULT_SEEDS
-    db_path: Path = Path("norfolk.db")
+    db_path: Path = DEFAULT_DB
     spoilers: bool = True
     spoiler_sections: tuple[str, ...] = ("Plot",)
     cooldown_rate: int = 5
     cooldown_per: float = 30.0
     shard_count: int | None = None
     max_question_chars: int = 1000
+    followup_seconds: float = 600.0
     log_level: str = "INFO"
+    encoder: str = "e5"
+    cache_dir: Path = PROJECT_ROOT / ".cache"
+
+    def settings(self) -> Settings:
+        """The knowledge settings these options imply (one limit, honoured everywhere)."""
+        return Settings(max_question_chars=self.max_question_chars, encoder=self.encoder)
+
+    def library_options(self, progress: Progress | None = None) -> dict[str, Any]:
+        """Keyword arguments for `Library` / `load_folder`."""
+        return {"settings": self.settings(), "cache_dir": self.cache_dir, "progress": progress}
 
     def __repr__(self) -> str:  # never show the token, even in a debugger or a log line
         token = "set" if self.token else "unset"
@@ -62,6 +113,14 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise ConfigError(f"{name} must be positive, got {raw!r}")
     return value
+
+
+def _seconds_or_off(env: Mapping[str, str], name: str, default: float) -> float:
+    """A number of seconds where 0 (or "off") turns the feature off."""
+    raw = env.get(name, "").strip().lower()
+    if raw in {"0", "off", "no", "false"}:
+        return 0.0
+    return _float(env, name, default)
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -104,7 +163,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         token=token,
         dev_guild_id=_int(env, "NORFOLK_DEV_GUILD_ID", None, minimum=1),
         seeds=Path(seeds_raw).expanduser() if seeds_raw else DEFAULT_SEEDS,
-        db_path=Path(env.get("NORFOLK_DB", "").strip() or "norfolk.db").expanduser(),
+        db_path=db_path_setting(env.get("NORFOLK_DB", "")),
         spoilers=_bool(env, "NORFOLK_SPOILERS", True),
         spoiler_sections=tuple(s.strip() for s in sections.split(",") if s.strip())
         if sections
@@ -113,5 +172,19 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         cooldown_per=_float(env, "NORFOLK_COOLDOWN_SECONDS", 30.0),
         shard_count=_int(env, "NORFOLK_SHARD_COUNT", None, minimum=1),
         max_question_chars=_int(env, "NORFOLK_MAX_QUESTION_CHARS", 1000, minimum=1) or 1000,
+        followup_seconds=_seconds_or_off(env, "NORFOLK_FOLLOWUP_SECONDS", 600.0),
         log_level=(env.get("NORFOLK_LOG_LEVEL", "").strip() or "INFO").upper(),
+        encoder=_choice(env, "NORFOLK_ENCODER", "e5", ("e5", "none")),
+        cache_dir=Path(
+            env.get("NORFOLK_CACHE_DIR", "").strip() or PROJECT_ROOT / ".cache"
+        ).expanduser(),
     )
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
+    return raw

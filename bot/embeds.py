@@ -45,6 +45,9 @@ ABSTAIN_COLOUR = discord.Colour.light_grey()
 NOTICE_COLOUR = discord.Colour.orange()
 
 ABSTAIN_TEXT = "The article doesn't say — I couldn't find an answer to that."
+READING_AS = "Reading this as: "
+READ_AS_CHARS = 300
+"""A rewritten follow-up is two questions long at most; this keeps the note one line or two."""
 SEPARATOR = " › "
 
 
@@ -251,12 +254,14 @@ def answer_embed(
     spoil: bool = False,
     spoiler_sections: Sequence[str] = (),
     max_citations: int = ANSWER_CITATIONS,
+    read_as: str | None = None,
 ) -> discord.Embed:
     """The embed for one answer: answer first, up to 3 cited sections, article and confidence.
 
     `spoil` is True in guild channels when spoilers are on; then the answer and snippets drawn
     from spoiler sections are hidden behind `||…||`. When abstaining, the near misses become
-    "Did you mean" hints instead of being presented as an answer.
+    "Did you mean" hints instead of being presented as an answer. `read_as` is the question
+    a follow-up was read as; it is shown above the answer ("Reading this as: …").
     """
     citations = answer.citations
     articles = _articles(citations)
@@ -282,6 +287,9 @@ def answer_embed(
         embed.colour = ABSTAIN_COLOUR
         embed.description = _abstain_text(answer, spoil=spoil, spoiler_sections=spoiler_sections)
         footer = f"{articles} · {_confidence(answer)}" if articles else "No answer found"
+    if read_as:
+        note = f"*{READING_AS}{truncate(escape_text(' '.join(read_as.split())), READ_AS_CHARS)}*"
+        embed.description = f"{note}\n\n{embed.description}"
     embed.set_footer(text=truncate(footer, FOOTER_LIMIT))
     return clamp(embed)
 
@@ -450,7 +458,17 @@ def help_embed() -> discord.Embed:
         name="Messages",
         value=(
             "Send me a DM with your question, or mention me in a channel: "
-            "`@Norfolk who wrote the novel?`"
+            "`@Norfolk who wrote the novel?`\n"
+            "Or right-click any message (long-press on mobile) → **Apps → Ask Norfolk** "
+            "to ask the question it holds."
+        ),
+        inline=False,
+    )
+    embed.add_field(
+        name="Follow-ups",
+        value=(
+            "After “who played Ruth?”, just ask “and Tommy?” or “how old was she?”: "
+            "I read it with your previous question and say how I read it."
         ),
         inline=False,
     )

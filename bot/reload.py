@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from knowledge import ArticleError, Library, load_folder
+from knowledge import ArticleError, Library, LoadWarning, load_folder
 
 MAX_LISTED_ERRORS = 5
 """Errors named in one reply; more are counted, so a broken folder cannot flood a message."""
@@ -49,11 +49,18 @@ class Replacement:
     library: Library | None
     result: ReloadResult
     errors: tuple[ArticleError, ...] = ()
+    warnings: tuple[LoadWarning, ...] = ()
 
 
 def load_replacement(seeds: Path, old: Library) -> Replacement:
     """Parse every file in `seeds`; a library only when all of them parse (and there are some)."""
-    report = load_folder(seeds)
+    if not seeds.is_dir():
+        message = (  # no path: replies must not reveal the server's folders
+            "Reload refused: the seeds folder does not exist (check NORFOLK_SEEDS); "
+            f"still serving the {len(old.articles)} article(s) loaded before."
+        )
+        return Replacement(None, ReloadResult(False, message))
+    report = load_folder(seeds, **old.options())  # same settings, encoder and cache
     if report.errors:
         return Replacement(
             None, ReloadResult(False, failure_message(report.errors, old)), report.errors
@@ -67,5 +74,8 @@ def load_replacement(seeds: Path, old: Library) -> Replacement:
     new = report.library
     sections = sum(len(a.sections) for a in new.articles)
     facts = sum(len(a.infobox) for a in new.articles)
-    message = f"Reloaded {len(new.articles)} article(s): {sections} sections, {facts} facts."
-    return Replacement(new, ReloadResult(True, message))
+    lines = [f"Reloaded {len(new.articles)} article(s): {sections} sections, {facts} facts."]
+    lines += [f"• {Path(w.source).name}: {w.reason}" for w in report.warnings[:MAX_LISTED_ERRORS]]
+    if len(report.warnings) > MAX_LISTED_ERRORS:
+        lines.append(f"• …and {len(report.warnings) - MAX_LISTED_ERRORS} more (see the log)")
+    return Replacement(new, ReloadResult(True, "\n".join(lines)), (), report.warnings)

@@ -90,9 +90,12 @@ class Store:
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         self._failing = False  # a call failed and it was logged; stay quiet until one succeeds
+        self.error: str | None = None
+        """Why the database could not be opened (None while it is available)."""
         try:
             self._conn = self._open()
         except (sqlite3.Error, OSError, StoreUnavailable) as exc:
+            self.error = _reason(exc)
             log.error(
                 "database %s is unavailable (%s); questions and feedback will not be saved",
                 self.path,

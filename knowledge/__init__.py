@@ -2,7 +2,7 @@
 
 from knowledge.answer import Answer, Citation
 from knowledge.article import Article, ArticleError, load_article, parse_article
-from knowledge.library import Library, LoadReport, load_folder
+from knowledge.library import Library, LoadReport, LoadWarning, load_folder
 
 __all__ = [
     "Answer",
@@ -11,6 +11,7 @@ __all__ = [
     "Citation",
     "Library",
     "LoadReport",
+    "LoadWarning",
     "load_article",
     "load_folder",
     "parse_article",

@@ -37,10 +37,13 @@ class Answer:
         return self.text is not None
 
     def to_dict(self) -> dict[str, Any]:
-        """The CLI's JSON contract: question, answer (null = abstain), citations, confidence."""
+        """The CLI's JSON contract: question, answer (null = abstain), citations, confidence,
+        and notice: null for an answer or an abstention, else why the input was refused
+        (empty, too long, no words) — so a script can tell a refusal from "doesn't say"."""
         return {
             "question": self.question,
             "answer": self.text,
             "citations": [c.to_dict() for c in self.citations],
             "confidence": round(float(self.confidence), 4),
+            "notice": self.notice,
         }

@@ -8,6 +8,7 @@ the title block, `== Section ==` / `===Sub===` headings (inner spaces optional),
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,9 +79,48 @@ class Article:
         return "\n\n".join(parts)
 
 
+SAVE_AS_UTF8 = "save it as UTF-8 (in Notepad: File → Save as → Encoding: UTF-8)"
+
+_BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+
+
+def _decode_with_bom(data: bytes, source: str) -> str | None:
+    """Text marked as UTF-16/32 by a byte-order mark (Notepad's "Unicode"), or None."""
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as exc:
+                line = data[: exc.start].decode(codec, "replace").count("\n") + 1
+                raise ArticleError(
+                    source, line, f"not valid {name} text despite its {name} mark: {SAVE_AS_UTF8}"
+                ) from exc
+    return None
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    """UTF-16 without a byte-order mark: mostly-ASCII text puts a NUL in every other byte."""
+    if len(data) < 4 or len(data) % 2:
+        return False
+    for zeros, chars in ((data[1::2], data[0::2]), (data[0::2], data[1::2])):
+        if zeros.count(0) >= 0.9 * len(zeros) and chars.count(0) == 0:
+            return True
+    return False
+
+
 def _decode(data: bytes, source: str) -> str:
     if not data.strip():
         raise ArticleError(source, 1, "the file is empty")
+    text = _decode_with_bom(data, source)
+    if text is not None:
+        return text
+    if _looks_like_utf16(data):
+        raise ArticleError(source, 1, f"this is UTF-16 text, not UTF-8: {SAVE_AS_UTF8}")
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise ArticleError(source, line, "binary data (NUL byte), not a text article")
@@ -88,7 +128,7 @@ def _decode(data: bytes, source: str) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ArticleError(source, line, "not valid UTF-8 text") from exc
+        raise ArticleError(source, line, f"not valid UTF-8 text: {SAVE_AS_UTF8}") from exc
     return text
 
 

@@ -39,6 +39,29 @@ NOT_NAMES = frozenset(
 """Capitalised words that are never names of people or places on their own."""
 
 
+LOCATIVE_RE = re.compile(
+    r"\b(?:in|at|near|from|to|into|across|outside|around|throughout|between)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+"""What stands before a place name: "filmed in Norfolk", "born at Leith"."""
+NEGATION_RE = re.compile(
+    r"\b(?:not|never|none|neither|nor|no one|nobody|nothing|without|cannot)\b|n['’]t\b",
+    re.IGNORECASE,
+)
+"""A sentence that denies something: its names may be what did *not* happen."""
+
+
+def denies(text: str) -> bool:
+    """Whether a sentence negates: "not", "none of…" — but not the "Never" of a title
+    ("Never Let Me Go"), so a capitalised word counts only where the sentence starts."""
+    return any(
+        m.group(0).islower() or (m.start() == 0 and not TITLE_NEXT_RE.match(text, m.end()))
+        for m in NEGATION_RE.finditer(text)
+    )
+
+
+TITLE_NEXT_RE = re.compile(r"\s+[A-Z]")
+
 PERSONAL_RE = re.compile(r"(?:he|she|his|her)\b", re.IGNORECASE)
 """Sentence openings that refer to a person named in the sentence before."""
 
@@ -114,15 +137,32 @@ def _word_distance(text: str, span: Span, anchors: list[int]) -> int:
     return min(gaps)
 
 
+ROLE_RE = re.compile(r"\s*(?:\(|,)?\s*as\s+(?:the\s+)?([A-Z][\w'’\-]*)")
+"""'Andrew Garfield as Tommy': the name before "as" plays the role after it."""
+
+
+def _role_binding(text: str, span: Span, asked: set[str]) -> int:
+    """-1 when the span plays a role the question names ("X as Tommy" for "who played
+    Tommy"), +1 when it plays some other role (then it answers for that one), else 0."""
+    match = ROLE_RE.match(text, span.end)
+    if match is None:
+        return 0
+    role = fold(match.group(1))
+    return -1 if role in asked or stem(role) in asked else 1
+
+
 def _nearest(
-    spans: list[Span], anchors: list[int], text: str, unit: str | None
+    spans: list[Span], anchors: list[int], text: str, unit: str | None, asked: set[str]
 ) -> tuple[Span, int]:
     def distance(span: Span) -> float:
         if unit:  # "how many years" prefers "11 years" over a bare "31"
             after = words(text[span.end : span.end + 20])[:2]
             if any(stem(w) == stem(unit) for w in after):
                 return -1.0
-        return _word_distance(text, span, anchors)
+        role = _role_binding(text, span, asked)
+        if role < 0:
+            return -1.0
+        return _word_distance(text, span, anchors) + 3 * role
 
     best = min(spans, key=distance)
     return best, max(0, int(distance(best)))
@@ -195,7 +235,13 @@ def extract_with_distance(
         unit = question_words[index + 1] if index + 1 < len(question_words) else None
     if intent is Intent.PERSON:
         spans = _name_spans(text, asked, fact.article, people=True)
-    elif intent in (Intent.PLACE, Intent.NAME):
+    elif intent is Intent.PLACE:  # "in Norfolk", "at the Rose Theatre": a place follows
+        spans = [
+            s
+            for s in _name_spans(text, asked, fact.article, people=False)
+            if LOCATIVE_RE.search(text[max(0, s.start - 12) : s.start])
+        ]
+    elif intent is Intent.NAME:
         spans = _name_spans(text, asked, fact.article, people=False)
     elif intent is Intent.DATE:
         spans = _pattern_spans(YEAR_RE, text, asked)
@@ -213,5 +259,5 @@ def extract_with_distance(
             if people:
                 return people[0].text, len(fact.lead_in.split())
         return None
-    span, distance = _nearest(spans, anchors, text, unit)
+    span, distance = _nearest(spans, anchors, text, unit, asked)
     return span.text, distance

@@ -4,44 +4,111 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
 from knowledge.answer import Answer, Citation
+from knowledge.answerer import Answerer
 from knowledge.article import Article, ArticleError, load_article
+from knowledge.candidate import Retriever
+from knowledge.encoder import Encoder, Progress, load_encoder
 from knowledge.index import FactIndex, build_index
-from knowledge.retrieve import MAX_CITATIONS, answer_question
+from knowledge.lexical import LexicalRetriever
+from knowledge.ranker import load_ranker
+from knowledge.reader import ExtractiveReader
+from knowledge.semantic import DenseIndex, EmbeddingCache, SemanticRetriever
+from knowledge.settings import Settings
 
 ARTICLE_SUFFIXES = (".txt",)
 
 
 @dataclass(frozen=True)
+class LoadWarning:
+    """A file that was read but not used (e.g. a second article with the same title)."""
+
+    source: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"
+
+
+@dataclass(frozen=True)
 class LoadReport:
-    """What loading a folder produced: the library and the files that failed."""
+    """What loading a folder produced: the library, the files that failed, and warnings."""
 
     library: Library
     errors: tuple[ArticleError, ...]
+    warnings: tuple[LoadWarning, ...] = ()
+
+
+class _Default:
+    """Marks "the process-wide encoder named by the settings" (see `shared_encoder`)."""
+
+
+DEFAULT_ENCODER = _Default()
+
+
+@lru_cache(maxsize=4)
+def shared_encoder(name: str) -> Encoder | None:
+    """One encoder per process and name: loading a model is done once, then shared."""
+    return load_encoder(name)
 
 
 class Library:
-    """Articles and their fact index; immutable, so a reload swaps a whole new one in."""
+    """Articles, their fact index and embeddings, and the answerer over them; immutable,
+    so a reload swaps a whole new one in.
 
-    def __init__(self, articles: Iterable[Article]) -> None:
+    `encoder` defaults to the process-wide one the settings name; pass None for the
+    lexical channel alone, or a stand-in in tests. `cache_dir` keeps fact embeddings
+    across restarts; `progress` is told (done, total) while facts are encoded.
+    """
+
+    def __init__(
+        self,
+        articles: Iterable[Article],
+        *,
+        settings: Settings | None = None,
+        encoder: Encoder | _Default | None = DEFAULT_ENCODER,
+        cache_dir: Path | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
         self.articles: tuple[Article, ...] = tuple(articles)
         self.index: FactIndex = build_index(self.articles)
+        if isinstance(encoder, _Default):
+            encoder = shared_encoder(self.settings.encoder)
+        self.encoder = encoder
+        self.cache = EmbeddingCache(cache_dir)
+        retrievers: list[Retriever] = [LexicalRetriever()]
+        if encoder is not None and self.index.facts:
+            dense = DenseIndex.build(encoder, self.index.facts, self.cache, progress)
+            retrievers.append(SemanticRetriever(dense))
+        self.channels = tuple(r.channel for r in retrievers)
+        self.answerer = Answerer(
+            self.index, retrievers, load_ranker(self.channels), ExtractiveReader(), self.settings
+        )
+
+    def options(self) -> dict[str, Any]:
+        """What this library was built with, to build its replacement the same way."""
+        return {"settings": self.settings, "encoder": self.encoder, "cache_dir": self.cache.folder}
 
     @classmethod
-    def from_dir(cls, folder: str | Path, *, strict: bool = True) -> Library:
-        """Load every `*.txt` article in a folder; `strict` raises on the first bad file."""
-        report = load_folder(folder)
+    def from_dir(cls, folder: str | Path, *, strict: bool = True, **options: Any) -> Library:
+        """Load every `*.txt` article in a folder; `strict` raises on the first bad file.
+
+        `options` are the constructor's (settings, encoder, cache_dir, progress)."""
+        report = load_folder(folder, **options)
         if strict and report.errors:
             raise report.errors[0]
         return report.library
 
-    def ask(self, question: str, *, max_citations: int = MAX_CITATIONS) -> Answer:
-        """Answer a question from the loaded articles, or abstain (up to 3 citations)."""
-        return answer_question(self.index, question, max(1, max_citations))
+    def ask(self, question: str, *, max_citations: int | None = None) -> Answer:
+        """Answer a question from the loaded articles, or abstain (with near misses)."""
+        return self.answerer.answer(question, max_citations)
 
     def fact_counts(self) -> dict[str, int]:
         """How many searchable facts (fields and sentences) each article contributes."""
@@ -79,19 +146,34 @@ class Library:
         return ""
 
 
-def load_folder(folder: str | Path) -> LoadReport:
-    """Parse every article in a folder, keeping the good ones and collecting the errors."""
+def load_folder(folder: str | Path, **options: Any) -> LoadReport:
+    """Parse every article in a folder, keeping the good ones and collecting the errors.
+
+    `options` go to the `Library` (settings, encoder, cache_dir, progress)."""
     folder = Path(folder)
     if not folder.is_dir():
         error = ArticleError(str(folder), 0, "no such folder of articles")
-        return LoadReport(Library(()), (error,))
+        return LoadReport(Library((), **options), (error,))
     articles: list[Article] = []
     errors: list[ArticleError] = []
+    warnings: list[LoadWarning] = []
+    by_title: dict[str, Article] = {}
     for path in sorted(folder.iterdir()):
         if path.suffix.lower() not in ARTICLE_SUFFIXES or not path.is_file():
             continue
         try:
-            articles.append(load_article(path))
+            article = load_article(path)
         except ArticleError as exc:
             errors.append(exc)
-    return LoadReport(Library(articles), tuple(errors))
+            continue
+        kept = by_title.setdefault(article.title.casefold(), article)
+        if kept is not article:  # two "Jaws (film)" would read as one article, twice
+            kept_name = Path(kept.source).name
+            reason = (
+                f"same title “{kept.title}” as {kept_name}: skipped this file, kept "
+                f"{kept_name} (give one of them another title to use both)"
+            )
+            warnings.append(LoadWarning(str(path), reason))
+            continue
+        articles.append(article)
+    return LoadReport(Library(articles, **options), tuple(errors), tuple(warnings))

@@ -7,6 +7,7 @@ article itself ("the book") or pick one article by its title are set aside.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -23,7 +24,7 @@ from knowledge.lexicon import (
     question_words_of,
     synonym_table,
 )
-from knowledge.text import STOPWORDS, stem
+from knowledge.text import STOPWORDS, fold, stem
 
 REFERENT_WORDS = frozenset({"story", "work"})
 """Nouns that, in a question, always mean the article's own subject ("the story")."""
@@ -160,3 +161,21 @@ def read_question(index: FactIndex, question: str) -> Query:
         entity = s in index.proper or s.isdigit()
         terms.append(QueryTerm(s, weight, tuple(expansions), entity))
     return Query(question, q_words, intent, tuple(terms), named, head, about_subject)
+
+
+WORD_TOKEN_RE = re.compile(r"[^\W\d_][\w'’]*")
+
+
+def repair_question(index: FactIndex, question: str) -> str:
+    """The question with misspelt words replaced by the known word they most resemble,
+    so the semantic encoder reads "who directd the flim" as "who directed the film"."""
+
+    def fix(match: re.Match[str]) -> str:
+        token = match.group(0)
+        folded = fold(token)
+        if len(folded) < 4 or folded in STOPWORDS or folded in index.word_stems:
+            return token
+        near = _near_spellings(index, folded)
+        return near[0][0] if near and near[0][1] < 100 else token
+
+    return WORD_TOKEN_RE.sub(fix, question)

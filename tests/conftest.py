@@ -13,18 +13,19 @@ from knowledge import Library
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
+CACHE = ROOT / ".cache"  # fact embeddings, kept between runs like the bot keeps them
 
 
 @pytest.fixture(scope="session")
 def seed_library() -> Library:
     """The library the bot ships with (built once per test session)."""
-    return Library.from_dir(SEEDS)
+    return Library.from_dir(SEEDS, cache_dir=CACHE)
 
 
 @pytest.fixture(scope="session")
 def other_library() -> Library:
     """Articles of other kinds: a film with an infobox, a plain title-and-paragraphs page."""
-    return Library.from_dir(DATA / "articles")
+    return Library.from_dir(DATA / "articles", cache_dir=CACHE)
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +51,10 @@ SETTINGS = (
     "NORFOLK_COOLDOWN_SECONDS",
     "NORFOLK_MAX_QUESTION_CHARS",
     "NORFOLK_SHARD_COUNT",
+    "NORFOLK_FOLLOWUP_SECONDS",
     "NORFOLK_LOG_LEVEL",
+    "NORFOLK_ENCODER",
+    "NORFOLK_CACHE_DIR",
 )
 
 

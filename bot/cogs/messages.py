@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
+from bot.chat import is_help_request
+from bot.embeds import help_embed
 from bot.replies import APOLOGY, NO_MENTIONS, cooldown_text, too_long_text
 from bot.safety import extract_question
 
@@ -64,24 +66,40 @@ class MessagesCog(commands.Cog):
         if len(question) > limit:
             await self._reply(message, content=too_long_text(limit))
             return
+        if is_help_request(question):
+            await self._reply(message, embed=help_embed())
+            return
         verdict = self.bot.cooldown.hit(message.author.id)
         if not verdict.allowed:
             if verdict.first_refusal:  # one notice per burst, not one per message
                 await self._reply(message, content=cooldown_text(verdict))
             return
+        # A follow-up ("and Tommy?") is read with this user's previous question in this DM,
+        # channel or thread, or with the answer it replies to.
+        conversation = message.channel.id
+        replying_to = message.reference.message_id if message.reference is not None else None
+        reading = self.bot.read_followup(
+            message.author.id, conversation, question, replying_to=replying_to
+        )
         answer, question_id = await self.bot.answer_question(
-            question,
+            reading.question,
             user_id=message.author.id,
             guild_id=guild.id if guild is not None else None,
             source="dm" if guild is None else "mention",
         )
         spoil = self.bot.config.spoilers and guild is not None
-        embeds, view = self.bot.render_answer(answer, question_id, spoil=spoil)
-        await self._reply(message, embeds=embeds, view=view)
+        embeds, view = self.bot.render_answer(
+            answer, question_id, spoil=spoil, reading=reading, asked=question
+        )
+        sent = await self._reply(message, embeds=embeds, view=view)
+        self.bot.remember_turn(
+            message.author.id, conversation, answer, message_id=sent.id if sent else None
+        )
 
-    async def _reply(self, message: discord.Message, **kwargs: object) -> None:
-        """Reply without pinging anyone; a failed send is logged, never raised."""
+    async def _reply(self, message: discord.Message, **kwargs: object) -> discord.Message | None:
+        """Reply without pinging anyone; a failed send is logged, never raised (None)."""
         try:
-            await message.reply(mention_author=False, allowed_mentions=NO_MENTIONS, **kwargs)  # type: ignore[arg-type]
+            return await message.reply(mention_author=False, allowed_mentions=NO_MENTIONS, **kwargs)  # type: ignore[arg-type]
         except discord.HTTPException:
             log.warning("could not reply to message %s", message.id, exc_info=True)
+            return None

@@ -46,6 +46,7 @@ class FakeInteraction:
     ) -> None:
         self.client = client
         self.guild_id = guild_id
+        self.channel_id = 20 if guild_id else 30
         self.user = SimpleNamespace(id=user_id)
         self.id = 1
         self.type = discord.InteractionType.application_command

@@ -66,7 +66,9 @@ async def test_setup_hook_registers_commands_everywhere(library: Library) -> Non
     bot, synced = await make_bot(library)
     assert synced == [None]  # global sync without a dev guild
     commands = {c.name: c for c in bot.tree.get_commands()}
-    assert set(commands) == {"ask", "fact", "section", "about", "help", "reload"}
+    assert set(commands) == {"ask", "fact", "section", "about", "help", "reload", "Ask Norfolk"}
+    menu = commands["Ask Norfolk"].to_dict(bot.tree)
+    assert menu["type"] == discord.AppCommandType.message.value  # right-click a message → Apps
     admin = commands.pop("reload").to_dict(bot.tree)  # guild installs, guild or bot DM only
     assert admin["integration_types"] == [0] and sorted(admin["contexts"]) == [0, 1]
     assert int(admin["default_member_permissions"]) == discord.Permissions(manage_guild=True).value
@@ -179,12 +181,15 @@ class FakeMessage:
         self.mentions = [SimpleNamespace(id=i) for i in mentions]
         self.raw_role_mentions = list(roles)
         self.author = SimpleNamespace(id=author_id, bot=bot)
+        self.channel = SimpleNamespace(id=20 if guild else 30)
+        self.reference = None
         self.type = discord.MessageType.default
         self.id = 1
         self.replies: list[dict[str, Any]] = []
 
-    async def reply(self, content: str | None = None, **kwargs: Any) -> None:
+    async def reply(self, content: str | None = None, **kwargs: Any) -> SimpleNamespace:
         self.replies.append({"content": content, **kwargs})
+        return SimpleNamespace(id=1000 + len(self.replies))
 
 
 GUILD = SimpleNamespace(id=10, self_role=SimpleNamespace(id=ROLE_ID))
@@ -295,3 +300,49 @@ async def test_stuck_lookup_is_apologised_for_not_left_thinking(library: Library
     message = FakeMessage("who wrote it?")
     await bot.get_cog("MessagesCog").on_message(message)
     assert "Sorry" in message.replies[0]["content"]
+
+
+def test_bot_with_a_missing_seeds_folder_logs_one_clear_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    missing = tmp_path / "nope"
+    with caplog.at_level("INFO", logger="norfolk"):
+        library = client_module.load_library(Config(seeds=missing))
+    assert library.articles == ()
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert errors == [
+        f"the seeds folder {missing} does not exist "
+        "(point NORFOLK_SEEDS at a folder of .txt articles); answering nothing until /reload"
+    ]
+    assert not any(":0:" in r.getMessage() for r in caplog.records)
+
+
+def test_run_discord_that_cannot_reach_discord_says_what_to_check(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """No DNS (offline, a broken resolver): aiohttp's ClientConnectorDNSError, explained."""
+    import socket
+
+    def no_dns(host: Any, *args: Any, **kwargs: Any) -> Any:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)  # nothing here reaches the internet
+    config = Config(token="MTIz.unreachable.token", seeds=SEEDS, db_path=tmp_path / "n.db")
+    assert run_discord(config) == 1
+    err = capsys.readouterr().err
+    last = err.strip().splitlines()[-1]  # after the log lines: what the admin reads last
+    assert last.startswith("Could not reach Discord")
+    assert "internet connection" in last and "DNS" in last and "proxy" in last
+    assert "ClientConnector" not in last and "unreachable.token" not in err
+
+
+def test_run_discord_refused_connection_is_explained_too(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from discord.http import Route
+
+    monkeypatch.setattr(Route, "BASE", "http://127.0.0.1:9/api/v10")  # discard port: refused
+    config = Config(token="MTIz.refused.token", seeds=SEEDS, db_path=tmp_path / "n.db")
+    assert run_discord(config) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("Could not reach Discord") and "Connector" not in last

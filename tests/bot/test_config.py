@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_SEEDS, ConfigError, load_config, merged_environment
+from bot.config import (
+    DEFAULT_DB,
+    DEFAULT_SEEDS,
+    PROJECT_ROOT,
+    Config,
+    ConfigError,
+    default_db_path,
+    load_config,
+    merged_environment,
+)
 from bot.config import _default_dotenv as DEFAULT_DOTENV
 
 
@@ -82,3 +91,70 @@ def test_project_dotenv_is_found_from_any_folder(
     assert merged_environment()["NORFOLK_DB"] == "project.db"
     (elsewhere / ".env").write_text("NORFOLK_DB=local.db\n", "utf-8")
     assert merged_environment()["NORFOLK_DB"] == "local.db"
+
+
+def test_answering_settings_come_from_the_config(tmp_path) -> None:
+    config = load_config(
+        {
+            "NORFOLK_MAX_QUESTION_CHARS": "2000",
+            "NORFOLK_ENCODER": "none",
+            "NORFOLK_CACHE_DIR": str(tmp_path),
+        }
+    )
+    options = config.library_options()
+    assert options["settings"].max_question_chars == 2000
+    assert options["settings"].encoder == "none"
+    assert options["cache_dir"] == tmp_path
+    with pytest.raises(ConfigError, match="NORFOLK_ENCODER"):
+        load_config({"NORFOLK_ENCODER": "gpt"})
+
+
+def test_the_question_limit_is_the_same_in_the_library() -> None:
+    from knowledge import Library, parse_article
+
+    config = load_config({"NORFOLK_MAX_QUESTION_CHARS": "2000", "NORFOLK_ENCODER": "none"})
+    article = parse_article("= Moss =\n\nMoss grows on rocks in Wales.\n")
+    library = Library([article], **config.library_options())
+    question = "where does moss grow " + "really " * 200  # ~1,400 characters
+    assert library.ask(question).notice is None
+    assert "2,000" in (library.ask("why " * 600).notice or "")
+
+
+def test_database_has_one_stable_default_whatever_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bot and `norfolk stats` must read the same file, wherever each was started from."""
+    seen = set()
+    for folder in (tmp_path / "a", tmp_path / "b"):
+        folder.mkdir()
+        monkeypatch.chdir(folder)
+        seen.add(load_config({}).db_path)
+        seen.add(load_config({"NORFOLK_DB": "norfolk.db"}).db_path)  # as .env.example had it
+    assert seen == {DEFAULT_DB}
+    assert DEFAULT_DB.is_absolute() and DEFAULT_DB.parent == PROJECT_ROOT
+    assert Config().db_path == DEFAULT_DB
+
+
+def test_relative_database_setting_is_taken_from_the_project_folder(tmp_path: Path) -> None:
+    assert load_config({"NORFOLK_DB": "data/votes.db"}).db_path == PROJECT_ROOT / "data/votes.db"
+    assert load_config({"NORFOLK_DB": str(tmp_path / "x.db")}).db_path == tmp_path / "x.db"
+    assert str(load_config({"NORFOLK_DB": ":memory:"}).db_path) == ":memory:"
+
+
+def test_outside_a_checkout_the_database_goes_to_the_platform_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Installed as a plain package, the code lives in site-packages: no place for data."""
+    monkeypatch.setattr("bot.config.PROJECT_ROOT", tmp_path / "site-packages")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setattr("sys.platform", "linux")
+    assert default_db_path() == tmp_path / "data" / "norfolk" / "norfolk.db"
+
+
+def test_followup_memory_lasts_ten_minutes_unless_set_or_off() -> None:
+    assert load_config({}).followup_seconds == 600.0
+    assert load_config({"NORFOLK_FOLLOWUP_SECONDS": "90"}).followup_seconds == 90.0
+    for off in ("0", "off"):
+        assert load_config({"NORFOLK_FOLLOWUP_SECONDS": off}).followup_seconds == 0.0
+    with pytest.raises(ConfigError, match="NORFOLK_FOLLOWUP_SECONDS"):
+        load_config({"NORFOLK_FOLLOWUP_SECONDS": "-5"})

@@ -228,3 +228,41 @@ async def test_unanswerable_question_shows_in_stats(
     question = "what is the airspeed velocity of an unladen swallow?"
     await (await fake_discord.slash("ask", {"question": question})).reply()
     assert question in format_stats(bot_store)
+
+
+# ----- "help" typed as a question -----------------------------------------------------------
+
+
+async def test_help_by_dm_or_mention_gets_the_help_text(
+    fake_discord: FakeDiscord, norfolk_bot: NorfolkBot, bot_store: Store
+) -> None:
+    dm = fake_discord.dm_channel_id(fake_discord.alice)
+    channel = fake_discord.guild.text_channel_id
+    for content, where in (("help", dm), (f"{fake_discord.mention()} help!", channel)):
+        since = fake_discord.mark()
+        await fake_discord.say(content, dm=where == dm)
+        text = message_text((await reply_to_message(fake_discord, where, since)).json)
+        assert "How to use Norfolk" in text and "/ask" in text, content
+        assert "find an answer" not in text and "Did you mean" not in text, content
+    assert bot_store.top_unanswered() == []  # asking for help is not an unanswered question
+
+
+async def test_help_by_slash_ask_gets_the_help_text_privately(
+    fake_discord: FakeDiscord, norfolk_bot: NorfolkBot
+) -> None:
+    handle = await fake_discord.slash("ask", {"question": "help"})
+    callback = (await handle.callback()).json
+    assert callback["type"] == 4 and int(callback["data"].get("flags") or 0) & EPHEMERAL
+    assert "How to use Norfolk" in message_text(callback["data"])
+
+
+async def test_greeting_by_dm_still_gets_a_friendly_line(
+    fake_discord: FakeDiscord, norfolk_bot: NorfolkBot
+) -> None:
+    since = fake_discord.mark()
+    await fake_discord.say("hi", dm=True)
+    call = await reply_to_message(
+        fake_discord, fake_discord.dm_channel_id(fake_discord.alice), since
+    )
+    text = message_text(call.json)
+    assert "Which part of the article" in text and "How to use Norfolk" not in text

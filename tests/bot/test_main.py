@@ -13,7 +13,7 @@ import pytest
 from bot.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYS = {"question", "answer", "citations", "confidence"}
+KEYS = {"question", "answer", "citations", "confidence", "notice"}
 
 
 @pytest.fixture(autouse=True)
@@ -158,3 +158,147 @@ def test_seeds_option_before_or_after_the_command(
         argv = ["ask", *seeds, "--json", "where does moss grow"]
     assert main(argv) == 0
     assert json.loads(capsys.readouterr().out)["citations"][0]["article"] == "Moss"
+
+
+# ----- norfolk stats --------------------------------------------------------------------------
+
+
+def _recorded_db(path: Path) -> Path:
+    from bot.store import Store
+
+    with Store(path) as store:
+        store.record_question(
+            question="who composed the score?",
+            answered=False,
+            confidence=0.1,
+            user_id=1,
+            guild_id=None,
+            source="dm",
+        )
+    return path
+
+
+def test_stats_prints_the_database_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = _recorded_db(tmp_path / "votes.db")
+    monkeypatch.setenv("NORFOLK_DB", str(db))
+    assert main(["stats"]) == 0
+    out = capsys.readouterr().out
+    assert f"Database: {db}" in out.splitlines()
+    assert "1. who composed the score? — asked once" in out
+
+
+def test_stats_reads_the_bots_database_from_any_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The default path does not depend on the folder `stats` (or the bot) is run from."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("", "utf-8")
+    monkeypatch.setattr("bot.config.PROJECT_ROOT", project)
+    _recorded_db(project / "norfolk.db")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert main(["stats"]) == 0
+    out = capsys.readouterr().out
+    assert f"Database: {project / 'norfolk.db'}" in out and "who composed the score?" in out
+    assert not (elsewhere / "norfolk.db").exists()
+
+
+def test_stats_on_a_missing_database_creates_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "none" / "norfolk.db"
+    monkeypatch.setenv("NORFOLK_DB", str(db))
+    assert main(["stats"]) == 0
+    out = capsys.readouterr().out
+    assert str(db) in out and "nothing has been recorded" in out
+    assert not db.exists() and not db.parent.exists()
+
+
+def test_stats_on_a_corrupt_database_exits_nonzero(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "norfolk.db"
+    db.write_bytes(b"not a database" * 100)
+    monkeypatch.setenv("NORFOLK_DB", str(db))
+    assert main(["stats"]) == 1
+    captured = capsys.readouterr()
+    err_lines = captured.err.strip().splitlines()
+    assert len(err_lines) == 1, captured.err
+    assert str(db) in err_lines[0] and "not a database" in err_lines[0]
+    assert db.read_bytes() == b"not a database" * 100  # left as it was, for the admin to inspect
+
+
+@pytest.mark.parametrize("limit", ["-3", "0", "many"])
+def test_stats_rejects_a_limit_that_is_not_positive(
+    limit: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NORFOLK_DB", str(_recorded_db(tmp_path / "n.db")))
+    with pytest.raises(SystemExit) as caught:
+        main(["stats", "--limit", limit])
+    assert caught.value.code == 2
+    assert "--limit" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["ask", "who?"], ["repl"], ["ask", "--jsonl"]])
+def test_missing_seeds_folder_is_one_clear_message(
+    command: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _stdin(monkeypatch, "who?\n")
+    missing = tmp_path / "nope"
+    with pytest.raises(SystemExit) as caught:
+        main([*command, "--seeds", str(missing)])
+    message = str(caught.value.code)
+    assert message == (
+        f"norfolk: the seeds folder {missing} does not exist "
+        "(point --seeds or NORFOLK_SEEDS at a folder of .txt articles)"
+    )
+    assert capsys.readouterr().err == ""  # no "skipped …:0:" line before it
+
+
+def test_two_files_with_one_title_warn_and_the_banner_names_it_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.knowledge.test_load_folder import write_twins
+
+    first, second = write_twins(tmp_path)
+    monkeypatch.setattr("builtins.input", lambda prompt: (_ for _ in ()).throw(EOFError))
+    monkeypatch.setattr("bot.repl.HISTORY_FILE", tmp_path / "history")
+    assert main(["repl", "--seeds", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"norfolk: warning: {second}: same title")
+    assert first.name in captured.err
+    assert "Jaws (film)" in captured.out and "Jaws (film), Jaws (film)" not in captured.out
+
+
+def test_jsonl_is_stateless_unless_asked_for_a_conversation(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = "who played Ruth in the film?\nand Tommy?\n"
+    _stdin(monkeypatch, lines)
+    assert main(["ask", "--jsonl"]) == 0
+    plain = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert all(set(row) == KEYS for row in plain)  # the contract, unchanged
+
+    _stdin(monkeypatch, lines)
+    assert main(["ask", "--jsonl", "--conversation"]) == 0
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert set(first) == KEYS
+    assert second["question"] == "and Tommy?"
+    assert second["read_as"] == "who played Tommy in the film?"
+    assert set(second) == {*KEYS, "read_as"}
+    assert main(["ask", "--json", "who played Tommy in the film?"]) == 0
+    direct = json.loads(capsys.readouterr().out)  # the same answer as asking it in full
+    assert (second["answer"], second["citations"]) == (direct["answer"], direct["citations"])
+
+
+def test_conversation_needs_jsonl(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["ask", "--conversation", "and Tommy?"])
+    assert caught.value.code == 2 and "--jsonl" in capsys.readouterr().err

@@ -3,7 +3,10 @@
 Why: end-to-end tests of the bot without the internet or a real token. Modules:
 
 - `server.FakeDiscord`: the aiohttp app (REST under `/api/v10`, gateway at `/`), the test
-  guild/users, and helpers `say()` (MESSAGE_CREATE), `slash()`, `autocomplete()`, `click()`.
+  guild/users, and helpers `say()` (MESSAGE_CREATE), `user_message()` (a payload, not sent),
+  `slash()`, `message_command()` (right-click a message → Apps), `autocomplete()`, `click()`.
+  The guild has one text channel with one public thread (`guild.thread_id`); `say(...,
+  thread=True)` posts there and `say(..., reply_to=message)` replies (pinging, by default).
   REST faults: `fail_next(predicate, times=, status=, headers=, body=)` answers matching calls
   with an error (429s carry Retry-After/X-RateLimit-*/Via and a JSON `retry_after`); failed
   calls are recorded with their `status`. `listeners` see every call; `tokens_seen` holds

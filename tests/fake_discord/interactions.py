@@ -19,6 +19,8 @@ JSON = dict[str, Any]
 APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 2, 3, 4
 MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT = 4, 5, 6, 7, 8
 EPHEMERAL = 1 << 6
+# Application command types (the `type` in an application command's data)
+CHAT_INPUT, USER_COMMAND, MESSAGE_COMMAND = 1, 2, 3
 
 
 @dataclass
@@ -145,6 +147,31 @@ class InteractionsMixin:
         `permissions`: the member's resolved channel permissions (guild only).
         """
         data = self._command_data(name, payloads.command_options(options or {}))
+        if not dm:
+            data["guild_id"] = str(self.guild.id)
+        return await self._send_interaction(
+            APPLICATION_COMMAND, data, user=user, dm=dm, permissions=permissions
+        )
+
+    async def message_command(
+        self: FakeDiscord,
+        name: str,
+        target: JSON,
+        *,
+        user: FakeUser | None = None,
+        permissions: int | None = None,
+    ) -> InteractionHandle:
+        """A user right-clicks `target` (a message payload) → Apps → `name`: a message
+        context-menu command (type 3), with the target in `resolved.messages` as Discord
+        sends it (content included, whatever the bot's intents)."""
+        dm = "guild_id" not in target
+        data: JSON = {
+            "id": self.command_id(name),
+            "name": name,
+            "type": MESSAGE_COMMAND,
+            "target_id": target["id"],
+            "resolved": {"messages": {target["id"]: target}},
+        }
         if not dm:
             data["guild_id"] = str(self.guild.id)
         return await self._send_interaction(

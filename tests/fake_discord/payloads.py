@@ -96,6 +96,30 @@ class FakeGuild:
     bot_role_id: int
     members: list[FakeUser]
     bot_user_id: int
+    thread_id: int = 0
+    """A public thread under the text channel (0: none)."""
+
+    def thread(self) -> JSON:
+        """The public thread in the text channel, as GUILD_CREATE lists active threads."""
+        return {
+            "id": str(self.thread_id),
+            "type": 11,
+            "guild_id": str(self.id),
+            "parent_id": str(self.text_channel_id),
+            "owner_id": str(self.owner_id),
+            "name": "book club",
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 2,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": now_iso(),
+                "locked": False,
+            },
+        }
 
     def channel(self) -> JSON:
         """The guild text channel object."""
@@ -161,7 +185,7 @@ class FakeGuild:
             "voice_states": [],
             "members": [m.member() for m in self.members],
             "channels": [self.channel()],
-            "threads": [],
+            "threads": [self.thread()] if self.thread_id else [],
             "presences": [],
             "stage_instances": [],
             "guild_scheduled_events": [],

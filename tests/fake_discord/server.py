@@ -106,6 +106,7 @@ class FakeDiscord(InteractionsMixin):
             bot_role_id=bot_role_id,
             members=list(self.users.values()),
             bot_user_id=self.bot.id,
+            thread_id=self.ids.next(),
         )
         self.dm_channels: dict[int, int] = {}  # user id -> DM channel id
         self.messages: dict[int, JSON] = {}  # every message the bot created, by id
@@ -222,21 +223,75 @@ class FakeDiscord(InteractionsMixin):
         content: str,
         *,
         dm: bool = False,
+        thread: bool = False,
         author: FakeUser | None = None,
         mention_everyone: bool | None = None,
+        reply_to: JSON | None = None,
+        ping: bool = True,
     ) -> JSON:
-        """Dispatch MESSAGE_CREATE from a user (guild channel, or their DM with the bot)."""
+        """Dispatch MESSAGE_CREATE from a user: in the guild channel, its thread (`thread`),
+        or their DM with the bot. `reply_to` (a message payload) makes it a reply, which
+        pings the replied-to author unless `ping` is False, as Discord's reply button does."""
+        data = self.user_message(
+            content,
+            dm=dm,
+            thread=thread,
+            author=author,
+            mention_everyone=mention_everyone,
+            reply_to=reply_to,
+            ping=ping,
+        )
+        await self.gateway.dispatch("MESSAGE_CREATE", data)
+        return data
+
+    def user_message(
+        self,
+        content: str,
+        *,
+        dm: bool = False,
+        thread: bool = False,
+        author: FakeUser | None = None,
+        mention_everyone: bool | None = None,
+        reply_to: JSON | None = None,
+        ping: bool = True,
+    ) -> JSON:
+        """A user's message as Discord shapes it, without dispatching it (e.g. one already in
+        the channel, for `message_command`)."""
         author = author or self.alice
+        if dm:
+            channel_id = self.dm_channel_id(author)
+        elif thread:
+            channel_id = self.guild.thread_id
+        else:
+            channel_id = self.guild.text_channel_id
         data = payloads.message(
             message_id=self.ids.next(),
-            channel_id=self.dm_channel_id(author) if dm else self.guild.text_channel_id,
+            channel_id=channel_id,
             guild_id=None if dm else self.guild.id,
             author=author,
             content=content,
             known_users=self.users,
             mention_everyone=mention_everyone,
         )
-        await self.gateway.dispatch("MESSAGE_CREATE", data)
+        if reply_to is not None:
+            data["type"] = 19
+            data["message_reference"] = {
+                "type": 0,
+                "message_id": reply_to["id"],
+                "channel_id": reply_to["channel_id"],
+                **({"guild_id": reply_to["guild_id"]} if "guild_id" in reply_to else {}),
+            }
+            data["referenced_message"] = reply_to
+            replied = self.users.get(int(reply_to["author"]["id"]))
+            if (
+                ping
+                and replied is not None
+                and all(m["id"] != str(replied.id) for m in data["mentions"])
+            ):
+                entry = replied.user()
+                if not dm:
+                    entry["member"] = replied.member(with_user=False)
+                data["mentions"].append(entry)
         return data
 
     # ----- REST plumbing --------------------------------------------------------------------
@@ -269,7 +324,8 @@ class FakeDiscord(InteractionsMixin):
 
     def store_message(self, channel_id: int, body: JSON, interaction: JSON | None = None) -> JSON:
         """Create a bot message from a request body and remember it (for clicks and edits)."""
-        guild_id = self.guild.id if channel_id == self.guild.text_channel_id else None
+        in_guild = channel_id in (self.guild.text_channel_id, self.guild.thread_id)
+        guild_id = self.guild.id if in_guild else None
         msg = payloads.bot_message(
             message_id=self.ids.next(),
             channel_id=channel_id,
@@ -353,6 +409,7 @@ async def _sync(fake: FakeDiscord, call: Call, m: re.Match[str]) -> list[JSON]:
         entry = dict(command)
         entry.update(id=str(fake.ids.next()), application_id=str(fake.application_id), version="1")
         entry.setdefault("type", 1)
+        entry.setdefault("description", "")  # context menus have none; Discord returns ""
         entry.setdefault("options", [])
         entry.setdefault("default_member_permissions", None)
         entry.setdefault("dm_permission", True)
@@ -386,6 +443,8 @@ async def _channel(fake: FakeDiscord, call: Call, m: re.Match[str]) -> JSON:
     for user_id, dm_id in fake.dm_channels.items():
         if dm_id == channel_id:
             return payloads.dm_channel(dm_id, fake.users[user_id])
+    if channel_id == fake.guild.thread_id:
+        return fake.guild.thread()
     return fake.guild.channel()
 
 

@@ -30,7 +30,8 @@ class Thanks(discord.ui.View):
 
 
 def make_bot() -> commands.Bot:
-    """A minimal bot: /echo, a deferred /slow, autocomplete, a button, and @mention replies."""
+    """A minimal bot: /echo, a deferred /slow, autocomplete, a button, a
+    message menu, and @mention replies."""
     intents = discord.Intents.default()
     intents.message_content = True
     bot = commands.Bot(command_prefix="!", intents=intents, guild_ready_timeout=0.01)
@@ -58,6 +59,10 @@ def make_bot() -> commands.Bot:
     ) -> list[app_commands.Choice[str]]:
         names = ["apple", "apricot", "banana"]
         return [app_commands.Choice(name=n, value=n) for n in names if n.startswith(current)]
+
+    @bot.tree.context_menu(name="Quote")
+    async def quote(interaction: discord.Interaction, message: discord.Message) -> None:
+        await interaction.response.send_message(f"{message.author.name} said: {message.content}")
 
     @bot.event
     async def on_message(message: discord.Message) -> None:
@@ -90,7 +95,12 @@ async def test_ready_guild_and_compression(fake_discord: FakeDiscord, bot: comma
     assert any(r.is_bot_managed() for r in guild.me.roles)
     conn = fake_discord.gateway.connections[0]
     assert conn.query.get("compress") == "zlib-stream" and conn.query.get("v") == "10"
-    assert {c["name"] for c in fake_discord.commands["global"]} == {"echo", "slow", "fruit"}
+    assert {c["name"] for c in fake_discord.commands["global"]} == {
+        "echo",
+        "slow",
+        "fruit",
+        "Quote",
+    }
 
 
 async def test_slash_command_and_button(fake_discord: FakeDiscord, bot: commands.Bot) -> None:
@@ -203,3 +213,39 @@ async def test_two_shards_split_guild_and_dms(
         for dm in (False, True):
             handle = await fake_discord.slash("shard", dm=dm)
             assert (await handle.reply())["content"].startswith("shard")
+
+
+async def test_message_context_menu(fake_discord: FakeDiscord, bot: commands.Bot) -> None:
+    synced = {c["name"]: c for c in fake_discord.commands["global"]}
+    assert synced["Quote"]["type"] == 3 and synced["Quote"]["description"] == ""
+    target = fake_discord.user_message("hello there", author=fake_discord.bob)
+    handle = await fake_discord.message_command("Quote", target)
+    assert message_text(await handle.reply()) == "bob said: hello there"
+    in_dm = fake_discord.user_message("in private", dm=True)
+    handle = await fake_discord.message_command("Quote", in_dm)
+    assert message_text(await handle.reply()) == "alice said: in private"
+
+
+async def test_thread_and_replies(fake_discord: FakeDiscord, bot: commands.Bot) -> None:
+    thread = bot.get_channel(fake_discord.guild.thread_id)
+    assert isinstance(thread, discord.Thread)
+    assert thread.parent_id == fake_discord.guild.text_channel_id
+    since = fake_discord.mark()
+    await fake_discord.say(f"{fake_discord.mention()} in the thread", thread=True)
+    call = await fake_discord.wait_for_call(
+        lambda c: c.matches("POST", f"/channels/{thread.id}/messages"), since=since
+    )
+    assert call.json["content"] == f"heard: {fake_discord.mention()} in the thread"
+    answer = fake_discord.messages[int(call.response["id"])]
+    assert answer["guild_id"] == str(fake_discord.guild.id)
+    since = fake_discord.mark()
+    reply = await fake_discord.say("a reply that pings", thread=True, reply_to=answer)
+    assert reply["type"] == 19 and reply["referenced_message"]["id"] == answer["id"]
+    call = await fake_discord.wait_for_call(
+        lambda c: c.matches("POST", f"/channels/{thread.id}/messages"), since=since
+    )
+    assert call.json["content"] == "heard: a reply that pings"  # the ping is a mention
+    since = fake_discord.mark()
+    await fake_discord.say("a quiet reply", thread=True, reply_to=answer, ping=False)
+    await asyncio.sleep(0.2)
+    assert fake_discord.recorder.messages(since=since) == []

@@ -101,3 +101,39 @@ def test_malformed_file_names_file_and_line(tmp_path: Path) -> None:
 def test_missing_file_is_an_article_error(tmp_path: Path) -> None:
     with pytest.raises(ArticleError, match="cannot read"):
         load_article(tmp_path / "nope.txt")
+
+
+MOSS = "= Moss =\n\n- Kingdom: Plantae\n\nMoss grows in Wales, and in Cornwall.\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_files_with_a_byte_order_mark_are_read(
+    tmp_path: Path, encoding: str
+) -> None:
+    """Notepad's "Unicode" is UTF-16 with a BOM: the text is unambiguous, so read it."""
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}.get(encoding, b"")
+    path = tmp_path / "moss.txt"
+    path.write_bytes(bom + MOSS.encode(encoding))
+    article = load_article(path)
+    assert article.title == "Moss"
+    assert [(f.key, f.value) for f in article.infobox] == [("Kingdom", "Plantae")]
+    assert article.blocks[0].text == "Moss grows in Wales, and in Cornwall."
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_says_how_to_save_it(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "moss.txt"
+    path.write_bytes(MOSS.encode(encoding))
+    with pytest.raises(ArticleError) as caught:
+        load_article(path)
+    reason = caught.value.reason
+    assert "UTF-16" in reason and "UTF-8" in reason and "binary" not in reason
+    assert caught.value.source == str(path)
+
+
+def test_broken_utf16_after_a_byte_order_mark_is_an_article_error(tmp_path: Path) -> None:
+    path = tmp_path / "moss.txt"
+    path.write_bytes(b"\xff\xfe" + "= Moss =\n".encode("utf-16-le") + b"\x00\xd8x")  # lone half
+    with pytest.raises(ArticleError) as caught:
+        load_article(path)
+    assert "UTF-16" in caught.value.reason and "UTF-8" in caught.value.reason

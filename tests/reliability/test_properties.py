@@ -30,6 +30,7 @@ from bot.embeds import (
 from bot.render import answer_json, answer_text
 from knowledge import Answer, Article, ArticleError, Citation, Library, load_article, parse_article
 from knowledge.article import Block, InfoField
+from knowledge.encoder import HashingEncoder
 
 
 def bounded(max_examples: int) -> settings:
@@ -41,7 +42,7 @@ def bounded(max_examples: int) -> settings:
     )
 
 
-ANSWER_KEYS = {"question", "answer", "citations", "confidence"}
+ANSWER_KEYS = {"question", "answer", "citations", "confidence", "notice"}
 CITATION_KEYS = {"article", "section", "text"}
 
 # ----- strategies ----------------------------------------------------------------------------
@@ -214,7 +215,8 @@ def test_parser_fails_only_with_article_error() -> None:
         assert isinstance(article, Article) and article.title.strip()
         for block in article.blocks:
             assert 1 <= block.line <= text.count("\n") + text.count("\r") + 1
-        Library([article]).ask("what is it?")  # anything that parses can be indexed and asked
+        # anything that parses can be indexed and asked (the real encoder: tests/knowledge)
+        Library([article], encoder=HashingEncoder()).ask("what is it?")
 
     run_counted("parse_article", 300, check, seen)
 

