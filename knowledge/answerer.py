@@ -122,7 +122,7 @@ class Answerer:
         lead = [f for f in opening if f.section == LEAD] or opening
         if not lead:
             return Answer(query.text, None, (), 0.0)
-        citations = tuple(Citation(f.article, f.section, f.snippet) for f in lead[:keep])
+        citations = _citations([Candidate(f) for f in lead], keep)
         return Answer(query.text, lead[0].text, citations, self.settings.summary_confidence)
 
 

@@ -197,3 +197,16 @@ def test_measure_questions_want_a_measure() -> None:
     library = Library([parse_article(text)])
     assert library.ask("how tall is the tower").text == "138"
     assert library.ask("how many ships did it wreck").text == "forty"
+
+
+def test_no_sentence_is_cited_twice(seed_library: Library) -> None:
+    """A sentence, then the same sentence with its lead-in, would be one citation twice."""
+    import json
+    from pathlib import Path
+
+    dev = Path(__file__).resolve().parents[1] / "data" / "dev_qa.jsonl"
+    questions = [json.loads(line)["question"] for line in dev.read_text("utf-8").splitlines()]
+    for question in [*questions, "what is the book about?", "tell me about the novel"]:
+        texts = [c.text for c in seed_library.ask(question, max_citations=8).citations]
+        for i, text in enumerate(texts):
+            assert not any(text in other for j, other in enumerate(texts) if j != i), question
