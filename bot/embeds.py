@@ -192,6 +192,10 @@ def _articles(citations: Sequence[Citation]) -> str:
     return neutralise_mentions(", ".join(dict.fromkeys(c.article for c in citations if c.article)))
 
 
+ALSO_CHARS = 300
+"""The other article's snippet under an answer, when two articles answer closely."""
+
+
 def _confidence(answer: Answer) -> str:
     """The footer's confidence figure; a malformed value must not break the whole answer."""
     try:
@@ -283,6 +287,11 @@ def answer_embed(
             spoiler_sections=spoiler_sections,
         )
         footer = f"{articles} · {_confidence(answer)}" if articles else _confidence(answer)
+        if answer.also is not None:
+            other = _snippet(
+                answer.also, ALSO_CHARS, spoil=spoil, spoiler_sections=spoiler_sections
+            )
+            embed.description += f"\n\n*Also in {escape_text(answer.also.article)}:* {other}"
     else:
         embed.colour = ABSTAIN_COLOUR
         embed.description = _abstain_text(answer, spoil=spoil, spoiler_sections=spoiler_sections)

@@ -69,6 +69,9 @@ def answer_text(answer: Answer, width: int = WIDTH) -> str:
         )
         lines.append(_fill(shorten(citation.text, SNIPPET_CHARS), width, INDENT, INDENT))
     lines.append(f"(confidence {answer.confidence:.0%})")
+    if answer.also is not None:
+        other = f"Also in {answer.also.article}: {shorten(answer.also.text, SUGGESTION_CHARS)}"
+        lines.append(_fill(other, width))
     return "\n".join(lines)
 
 

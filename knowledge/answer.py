@@ -31,6 +31,9 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     confidence: float = 0.0
     notice: str | None = field(default=None, compare=False)
+    also: Citation | None = field(default=None, compare=False)
+    """With several articles loaded: another article's best snippet, when it ranked nearly
+    as high as the answer's ("who directed the film?" with two films on the shelf)."""
 
     @property
     def answered(self) -> bool:
@@ -38,12 +41,14 @@ class Answer:
 
     def to_dict(self) -> dict[str, Any]:
         """The CLI's JSON contract: question, answer (null = abstain), citations, confidence,
-        and notice: null for an answer or an abstention, else why the input was refused
-        (empty, too long, no words) — so a script can tell a refusal from "doesn't say"."""
+        notice: null for an answer or an abstention, else why the input was refused
+        (empty, too long, no words) — so a script can tell a refusal from "doesn't say" —
+        and also: null, or another article's close runner-up (article, section, text)."""
         return {
             "question": self.question,
             "answer": self.text,
             "citations": [c.to_dict() for c in self.citations],
             "confidence": round(float(self.confidence), 4),
             "notice": self.notice,
+            "also": self.also.to_dict() if self.also else None,
         }

@@ -113,7 +113,23 @@ class Answerer:
         if confidence < self.settings.abstain_below:
             return Answer(question, None, citations, round(confidence, 4))
         short = self.reader.read(query, ranked[0]) or ranked[0].fact.text
-        return Answer(question, short, citations, round(confidence, 4))
+        return Answer(
+            question, short, citations, round(confidence, 4), also=self._also(query, ranked)
+        )
+
+    def _also(self, query: Query, ranked: list[Candidate]) -> Citation | None:
+        """Another article's best candidate, when it ranks close to the answer and the
+        question does not pick the answer's article by its title."""
+        top = ranked[0]
+        for c in ranked[1:]:
+            if top.score - c.score > self.settings.other_article_margin:
+                return None
+            if c.fact.article == top.fact.article:
+                continue
+            if query.articles and c.fact.article not in query.articles:
+                continue  # "who directed salt road?" is not about the other film
+            return Citation(c.fact.article, c.fact.section, c.fact.snippet)
+        return None
 
     def _summary(self, query: Query, keep: int) -> Answer:
         """ "What is the book about?": the article's opening sentences, which summarise it."""

@@ -26,6 +26,9 @@ class Settings:
     bare_keyword_factor: float = 0.4
     """A request resting on one word met only in passing ("tell me a joke": the article's
     students joke once) is not a question about that word: its confidence is scaled so."""
+    other_article_margin: float = 1.5
+    """With several articles, another article's best candidate ranked within this much of
+    the answer's (in ranker score: e to this power is their odds ratio) is offered too."""
     summary_confidence: float = 0.8
     """Confidence of "what is the book about?", answered by the article's opening."""
     encoder: str = "e5"

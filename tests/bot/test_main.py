@@ -13,7 +13,7 @@ import pytest
 from bot.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYS = {"question", "answer", "citations", "confidence", "notice"}
+KEYS = {"question", "answer", "citations", "confidence", "notice", "also"}
 
 
 @pytest.fixture(autouse=True)

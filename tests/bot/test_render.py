@@ -74,3 +74,16 @@ def test_wide_terminals_get_wide_lines_and_words_are_not_split() -> None:
         for word in line.replace("•", " ").split():
             whole = word in words or word.rstrip(":") in LONG.section
             assert whole or word.endswith("…"), word  # only the shortened end is cut
+
+
+def test_text_and_embed_show_the_other_article() -> None:
+    from bot.embeds import answer_embed
+
+    other = Citation("Glass River (film)", "Lead", "Glass River is a film by Tomas Byrne.")
+    answer = Answer("who directed the film?", "Ana Ruiz", (CITE,), 0.6, also=other)
+    assert "Also in Glass River (film): Glass River is a film by Tomas Byrne." in answer_text(
+        answer
+    )
+    embed = answer_embed(answer)
+    assert "Also in Glass River (film)" in (embed.description or "")
+    assert json.loads(answer_json(answer))["also"]["text"] == other.text

@@ -210,3 +210,26 @@ def test_no_sentence_is_cited_twice(seed_library: Library) -> None:
         texts = [c.text for c in seed_library.ask(question, max_citations=8).citations]
         for i, text in enumerate(texts):
             assert not any(text in other for j, other in enumerate(texts) if j != i), question
+
+
+def test_a_close_answer_from_another_article_is_offered_too() -> None:
+    """Two films on the shelf: "who directed the film?" says which, and offers the other."""
+    films = [
+        parse_article(
+            f"= {title} (film) =\n\n- Directed By: {director}\n\n"
+            f"{title} is a 1990s film directed by {director}.\n"
+        )
+        for title, director in (("Salt Road", "Ana Ruiz"), ("Glass River", "Tomas Byrne"))
+    ]
+    library = Library(films)
+    answer = library.ask("who directed the film?")
+    assert answer.text in {"Ana Ruiz", "Tomas Byrne"}
+    assert answer.also is not None
+    assert answer.also.article != answer.citations[0].article
+    assert answer.to_dict()["also"]["article"] == answer.also.article
+    named = library.ask("who directed salt road?")  # the question picks the article
+    assert named.text == "Ana Ruiz" and named.also is None
+
+
+def test_one_article_offers_nothing_else(seed_library: Library) -> None:
+    assert seed_library.ask("who directed the film?").also is None

@@ -42,7 +42,7 @@ def bounded(max_examples: int) -> settings:
     )
 
 
-ANSWER_KEYS = {"question", "answer", "citations", "confidence", "notice"}
+ANSWER_KEYS = {"question", "answer", "citations", "confidence", "notice", "also"}
 CITATION_KEYS = {"article", "section", "text"}
 
 # ----- strategies ----------------------------------------------------------------------------
