@@ -60,6 +60,19 @@ def training_sets() -> list[tuple[str, Path, Path]]:
     return sets
 
 
+def usable(items: list[dict], seeds: Path) -> list[dict]:
+    """Drop answerable questions whose regexes match nowhere in their articles ("\\byes\\b"
+    for a yes/no question): no candidate could be labelled right, so they would only teach
+    the calibrator that right answers are wrong."""
+    files = sorted(seeds.glob("*.txt")) if seeds.is_dir() else [seeds]
+    text = "\n".join(path.read_text("utf-8") for path in files)
+    return [
+        item
+        for item in items
+        if not item["answerable"] or any(re.search(rx, text, re.I) for rx in item["answers"])
+    ]
+
+
 def is_right(c: Candidate, item: dict) -> bool:
     return any(re.search(rx, c.fact.snippet, re.I) for rx in item["answers"])
 
@@ -193,6 +206,7 @@ def main() -> int:
     sources = []
     for name, seeds, qa in training_sets():
         items = [json.loads(line) for line in qa.read_text("utf-8").splitlines() if line.strip()]
+        items = usable(items, seeds)
         if seeds.is_dir():
             library = Library.from_dir(seeds, cache_dir=CACHE, progress=_progress(name))
         else:
