@@ -58,12 +58,6 @@ def load(source: Path | None) -> Library:
     return Library([load_article(source)], cache_dir=CACHE)
 
 
-def restricted(library: Library, channels: tuple[str, ...]) -> Answerer:
-    full = library.answerer
-    retrievers = [r for r in full.retrievers if r.channel in channels]
-    return Answerer(full.index, retrievers, load_ranker(channels), full.reader, full.settings)
-
-
 def evaluate(answerer: Answerer, items: list[dict]) -> dict:
     right = answerable = abstained = unanswerable = strict = top3 = top1 = 0
     kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -169,7 +163,7 @@ def main() -> int:
             for retriever in library.answerer.retrievers:
                 if retriever.channel == "semantic":  # each variant encodes its questions
                     retriever.dense._queries.clear()
-            result = evaluate(restricted(library, channels), items)
+            result = evaluate(library.answerer.restricted(channels, load_ranker(channels)), items)
             label = "+".join(channels)
             if channels == library.channels:
                 calibration += result["reliability"]

@@ -9,26 +9,14 @@ calibrated confidence reaches `Settings.abstain_below`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from knowledge.answer import Answer, Citation
 from knowledge.article import LEAD
-from knowledge.candidate import Candidate, Ranker, Reader, Retriever, Scores
+from knowledge.candidate import Candidate, Ranker, Reader, Retriever
 from knowledge.fusion import fuse
 from knowledge.index import FactIndex
-from knowledge.lexical import lexical_features
+from knowledge.lexical import LexicalFeatures, is_bare_keyword, matched_stems, names_topic
 from knowledge.query import Query, read_question
-from knowledge.retrieve import _is_bare_keyword, _matched_stems, _names_topic
 from knowledge.settings import Settings
-
-
-@dataclass
-class Prepared:
-    """A question read and its fused candidates, before ranking (training reads these)."""
-
-    query: Query
-    candidates: list[Candidate]
-    channels: tuple[str, ...]
 
 
 class Answerer:
@@ -65,29 +53,32 @@ class Answerer:
             return "I couldn't find any words in that question. Try asking in a sentence."
         return None
 
-    def prepare(self, query: Query) -> Prepared:
-        scores: list[Scores] = []
-        lexical: Scores | None = None
-        for retriever in self.retrievers:
-            found = retriever.score(self.index, query)
-            if found is None:
-                continue
-            scores.append(found)
-            if found.channel == "lexical":
-                lexical = found
+    def restricted(self, channels: tuple[str, ...], ranker: Ranker) -> Answerer:
+        """The same answerer with only these channels' retrievers and a ranker fitted for
+        them (the benchmark's ablation; training on each channel set)."""
+        retrievers = [r for r in self.retrievers if r.channel in channels]
+        return Answerer(self.index, retrievers, ranker, self.reader, self.settings)
+
+    def prepare(self, query: Query) -> list[Candidate]:
+        """The fused candidates for a read question, with all their features, unranked."""
+        scores = [s for r in self.retrievers if (s := r.score(self.index, query)) is not None]
+        lexical = next((s for s in scores if s.channel == "lexical"), None)
         candidates = fuse(self.index, scores, self.settings.candidate_depth)
+        features = LexicalFeatures(self.index, query, lexical)
         for c in candidates:
-            c.features.update(lexical_features(self.index, query, lexical, c.id))
+            c.features.update(features.of(c.id))
             c.features["is_infobox"] = float(c.fact.kind == "infobox")
             c.features["is_item"] = float(c.fact.kind == "item")
             c.features["structured"] = float(c.fact.article in self.structured)
-        if candidates:  # the hand-set rerank's own order among the candidates
-            reranks = sorted((c.features.get("rerank", 0.0) for c in candidates), reverse=True)
-            for c in candidates:
-                r = c.features.get("rerank", 0.0)
-                c.features["rerank_rr"] = 1.0 / (1 + reranks.index(r))
-                c.features["rerank_gap"] = r - reranks[0]
-        return Prepared(query, candidates, tuple(s.channel for s in scores))
+        # the hand-set rerank's own order among the candidates (ties share a rank)
+        first: dict[float, int] = {}
+        for rank, value in enumerate(
+            sorted((c.features["rerank"] for c in candidates), reverse=True)
+        ):
+            first.setdefault(value, rank)
+        for c in candidates:
+            c.features["rerank_rr"] = 1.0 / (1 + first[c.features["rerank"]])
+        return candidates
 
     def answer(self, question: str, max_citations: int | None = None) -> Answer:
         question = question if isinstance(question, str) else str(question)
@@ -102,12 +93,11 @@ class Answerer:
             return Answer(
                 question, None, (), 0.0, "Which part of the article are you asking about?"
             )
-        prepared = self.prepare(query)
-        ranked = self.ranker.rank(query, prepared.candidates)
+        ranked = self.ranker.rank(query, self.prepare(query))
         if not ranked:
             return Answer(question, None, (), 0.0)
         confidence = self.ranker.confidence(query, ranked)
-        if _is_bare_keyword(query) and not _names_topic(ranked[0].fact, _matched_stems(query)):
+        if is_bare_keyword(query) and not names_topic(ranked[0].fact, matched_stems(query)):
             confidence *= self.settings.bare_keyword_factor  # "tell me a joke"
         citations = _citations(ranked, keep)
         if confidence < self.settings.abstain_below:

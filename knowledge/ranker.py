@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 
 from knowledge.candidate import Candidate
+from knowledge.lexical import is_bare_keyword, matched_stems, names_topic
 from knowledge.lexicon import Intent
 from knowledge.query import UNTYPED, Query
-from knowledge.retrieve import _is_bare_keyword, _matched_stems, _names_topic
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def question_vector(query: Query, ranked: list[Candidate]) -> np.ndarray:
         "top_semantic_gap2": (sem[0] - sem[1]) if len(sem) > 1 else 0.0,
         "top_lexical_z": f.get("lexical_z", 0.0),
         "bare_keyword": float(
-            _is_bare_keyword(query) and not _names_topic(top.fact, _matched_stems(query))
+            is_bare_keyword(query) and not names_topic(top.fact, matched_stems(query))
         ),  # "tell me a joke": one word, met in passing, is not a topic
         "structured": f.get("structured", 0.0),
         "unknown_terms": sum(t.weight for t in query.terms if not t.expansions)

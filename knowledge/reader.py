@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from knowledge.candidate import Candidate
 from knowledge.extract import denies, extract_with_distance
+from knowledge.lexical import matched_stems
 from knowledge.lexicon import Intent
 from knowledge.query import UNTYPED, Query
-from knowledge.retrieve import _matched_stems
 from knowledge.text import content_terms
 
 NAME_INTENTS = frozenset({Intent.PERSON, Intent.PLACE, Intent.NAME})
@@ -32,7 +32,7 @@ class ExtractiveReader:
             return fact.value if fact.kind == "infobox" and fact.value else None
         if query.intent in NAME_INTENTS and fact.kind != "infobox" and denies(fact.text):
             return None
-        found = extract_with_distance(fact, query.intent, query.words, _matched_stems(query))
+        found = extract_with_distance(fact, query.intent, query.words, matched_stems(query))
         return found[0] if found else None
 
 

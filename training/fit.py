@@ -34,7 +34,7 @@ from knowledge.answerer import Answerer  # noqa: E402
 from knowledge.article import load_article  # noqa: E402
 from knowledge.candidate import Candidate  # noqa: E402
 from knowledge.library import Library  # noqa: E402
-from knowledge.query import repair_question  # noqa: E402
+from knowledge.query import read_question, repair_question  # noqa: E402
 from knowledge.ranker import (  # noqa: E402
     CANDIDATE_FEATURES,
     QUESTION_FEATURES,
@@ -80,8 +80,6 @@ def is_right(c: Candidate, item: dict) -> bool:
 def collect(answerer: Answerer, items: list[dict], source: str) -> list[tuple]:
     """Per question: the query, its candidates, which answer it, whether it is answerable,
     and the set it comes from."""
-    from knowledge.query import read_question
-
     out = []
     for item in items:
         if answerer.notice(item["question"]):
@@ -89,11 +87,11 @@ def collect(answerer: Answerer, items: list[dict], source: str) -> list[tuple]:
         query = read_question(answerer.index, item["question"])
         if query.about_subject or not query.terms:
             continue
-        prepared = answerer.prepare(query)
-        if not prepared.candidates:
+        candidates = answerer.prepare(query)
+        if not candidates:
             continue
-        labels = [item["answerable"] and is_right(c, item) for c in prepared.candidates]
-        out.append((query, prepared.candidates, labels, bool(item["answerable"]), source))
+        labels = [item["answerable"] and is_right(c, item) for c in candidates]
+        out.append((query, candidates, labels, bool(item["answerable"]), source))
     return out
 
 
@@ -219,10 +217,10 @@ def main() -> int:
         for start in range(0, len(items), step):  # encode questions in batches, once each
             chunk = items[start : start + step]
             semantic.dense.remember([repair_question(full.index, i["question"]) for i in chunk])
-            for channels in by_channels:
-                retrievers = [r for r in full.retrievers if r.channel in channels]
-                answerer = Answerer(full.index, retrievers, full.ranker, full.reader, full.settings)
-                by_channels[channels] += collect(answerer, chunk, name)
+            for channels in by_channels:  # features do not depend on the ranker
+                by_channels[channels] += collect(
+                    full.restricted(channels, full.ranker), chunk, name
+                )
         sources.append(f"{name} ({len(items)} questions)")
         print(f"{name}: {len(items)} questions read ({time.perf_counter() - started:.0f}s)")
     models = {channels_key(ch): fit_channels(data, ch) for ch, data in by_channels.items()}

@@ -218,29 +218,12 @@ class FakeDiscord(InteractionsMixin):
         """How `@Norfolk` arrives in content: `<@id>` or the managed role `<@&id>`."""
         return f"<@&{self.guild.bot_role_id}>" if kind == "role" else f"<@{self.bot.id}>"
 
-    async def say(
-        self,
-        content: str,
-        *,
-        dm: bool = False,
-        thread: bool = False,
-        author: FakeUser | None = None,
-        mention_everyone: bool | None = None,
-        reply_to: JSON | None = None,
-        ping: bool = True,
-    ) -> JSON:
-        """Dispatch MESSAGE_CREATE from a user: in the guild channel, its thread (`thread`),
-        or their DM with the bot. `reply_to` (a message payload) makes it a reply, which
-        pings the replied-to author unless `ping` is False, as Discord's reply button does."""
-        data = self.user_message(
-            content,
-            dm=dm,
-            thread=thread,
-            author=author,
-            mention_everyone=mention_everyone,
-            reply_to=reply_to,
-            ping=ping,
-        )
+    async def say(self, content: str, **options: Any) -> JSON:
+        """Dispatch MESSAGE_CREATE from a user, shaped by `user_message` (same options): in
+        the guild channel, its thread (`thread`), or their DM with the bot. `reply_to` (a
+        message payload) makes it a reply, which pings the replied-to author unless `ping`
+        is False, as Discord's reply button does."""
+        data = self.user_message(content, **options)
         await self.gateway.dispatch("MESSAGE_CREATE", data)
         return data
 
