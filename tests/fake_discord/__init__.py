@@ -17,6 +17,11 @@ Why: end-to-end tests of the bot without the internet or a real token. Modules:
   `accept_resume`, `send_raw()`.
 - `recording.Recorder` (`fake.recorder`): every REST `Call` and gateway frame, with waits.
 - `fixtures`: the `fake_discord` / `no_internet` fixtures and `running(client)`.
-- `burst`: `run_burst(fake, n)` fires n concurrent `/ask`s and counts answers, duplicates
-  and latencies (the load test and `benchmarks/bench_load.py`); `serving_fake()` outside pytest.
+- Discord's clocks: a callback more than `fake.ack_deadline` (3 s) after the dispatch is
+  answered 404 "Unknown interaction" (10062), a second callback 400 (40060), and follow-ups
+  or edits after `fake.token_lifetime` (15 min) 401 (50027); `errors.RestError` is how a
+  handler answers with an error. Tests move time by back-dating `fake.dispatched_at[token]`.
+- `burst`: `run_burst(fake, n)` fires n concurrent `/ask`s and counts acknowledgements,
+  answers, other replies, duplicates and latencies (the load test and
+  `benchmarks/bench_load.py`); `serving_fake()` outside pytest.
 """

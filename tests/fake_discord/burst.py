@@ -1,8 +1,10 @@
 """A burst of concurrent `/ask` interactions through the fake, counted reply by reply.
 
-Shared by `tests/reliability/test_load.py` (100, asserts none lost or duplicated) and
-`benchmarks/bench_load.py` (1,000, prints throughput and latency), so both count alike.
-Each question comes from a distinct user so the per-user cooldown does not refuse it.
+Shared by `tests/reliability/test_load.py` (asserts none lost or duplicated) and
+`benchmarks/bench_load.py` (1,000 and 5,000, prints latency and overload figures), so both
+count alike. Each question comes from a distinct user so the per-user cooldown does not
+refuse it. The fake enforces Discord's 3-second acknowledgement window, so an accepted
+callback is one that came in time; a late one is counted under its error code (10062).
 """
 
 from __future__ import annotations
@@ -40,14 +42,35 @@ class BurstResult:
     callbacks: Counter[str] = field(default_factory=Counter)  # token -> accepted callbacks
     messages: Counter[str] = field(default_factory=Counter)  # token -> messages shown (any)
     answers: Counter[str] = field(default_factory=Counter)  # token -> messages with an embed
+    texts: dict[str, str] = field(default_factory=dict)  # token -> first text-only reply
     callback_latency: dict[str, float] = field(default_factory=dict)
     reply_latency: dict[str, float] = field(default_factory=dict)
     failed_calls: int = 0  # REST calls the fake answered with an error status
+    rejected: Counter[int] = field(default_factory=Counter)  # Discord error code -> calls
 
     @property
     def answered(self) -> int:
         """Interactions whose user saw an answer embed (refusals and apologies are text only)."""
         return sum(1 for token in self.dispatched if self.answers[token] > 0)
+
+    @property
+    def acked(self) -> int:
+        """Interactions whose callback Discord accepted: within the 3 seconds."""
+        return sum(1 for token in self.dispatched if self.callbacks[token] > 0)
+
+    @property
+    def replied(self) -> int:
+        """Interactions whose user saw at least one message (an answer or a text)."""
+        return sum(1 for token in self.dispatched if self.messages[token] > 0)
+
+    @property
+    def single_replies(self) -> int:
+        """Interactions whose user saw exactly one message."""
+        return sum(1 for token in self.dispatched if self.messages[token] == 1)
+
+    def texts_containing(self, marker: str) -> int:
+        """Interactions answered with a text (no embed) containing `marker`, e.g. "busy"."""
+        return sum(1 for text in self.texts.values() if marker.casefold() in text.casefold())
 
     @property
     def duplicates(self) -> int:
@@ -95,7 +118,8 @@ class _Observer:
         self.ignore = set(fake.interactions)  # interactions from before the burst
         self.first_callback: dict[str, float] = {}
         self.first_delivery: dict[str, float] = {}
-        self.done = asyncio.Event()
+        self.replied: set[str] = set()
+        self.done = asyncio.Event()  # every interaction has a reply
 
     def __call__(self, call: Call) -> None:
         result = self.result
@@ -104,6 +128,9 @@ class _Observer:
             return
         if call.status >= 400:
             result.failed_calls += 1
+            code = call.response.get("code") if isinstance(call.response, dict) else None
+            if code:
+                result.rejected[int(code)] += 1
             return
         now = time.perf_counter()
         if call.path.endswith("/callback"):
@@ -113,11 +140,14 @@ class _Observer:
         if message is None:
             return
         result.messages[token] += 1
+        self.replied.add(token)
         if message.get("embeds"):
             result.answers[token] += 1
             self.first_delivery.setdefault(token, now)
-            if len(self.first_delivery) >= result.n:
-                self.done.set()
+        else:
+            result.texts.setdefault(token, message.get("content") or "")
+        if len(self.replied) >= result.n:
+            self.done.set()
 
     def latencies(self) -> None:
         """Fill the result's latencies from the dispatch times."""
@@ -141,8 +171,9 @@ async def run_burst(
     timeout: float = 60.0,
     quiet: float = 0.2,
 ) -> BurstResult:
-    """Dispatch `n` `/ask` interactions at once; wait for all answers, then `quiet` seconds
-    more so late duplicates are counted too. Never raises on a shortfall: the caller asserts."""
+    """Dispatch `n` `/ask` interactions at once; wait until each has a reply (an answer or a
+    text such as "busy"), then `quiet` seconds more so late duplicates are counted too.
+    Never raises on a shortfall: the caller asserts."""
     result = BurstResult(n)
     observer = _Observer(fake, result)
     users = burst_users(fake, n)

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tests.fake_discord import payloads
+from tests.fake_discord.errors import (
+    ALREADY_ACKNOWLEDGED,
+    INVALID_WEBHOOK_TOKEN,
+    UNKNOWN_INTERACTION,
+    RestError,
+)
 from tests.fake_discord.payloads import FakeUser
 from tests.fake_discord.recording import Call
 
@@ -19,6 +26,10 @@ JSON = dict[str, Any]
 APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 2, 3, 4
 MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT = 4, 5, 6, 7, 8
 EPHEMERAL = 1 << 6
+ACK_DEADLINE = 3.0
+"""Seconds Discord waits for an interaction's callback before "Unknown interaction" (10062)."""
+TOKEN_LIFETIME = 15 * 60.0
+"""Seconds an interaction token accepts follow-ups and edits of the response."""
 # Application command types (the `type` in an application command's data)
 CHAT_INPUT, USER_COMMAND, MESSAGE_COMMAND = 1, 2, 3
 
@@ -85,6 +96,10 @@ class InteractionsMixin:
 
     interactions: dict[str, JSON]
     originals: dict[str, int]
+    ack_deadline: float | None
+    token_lifetime: float | None
+    dispatched_at: dict[str, float]
+    acknowledged: set[str]
 
     def _channel_for(self: FakeDiscord, user: FakeUser, dm: bool) -> JSON:
         if dm:
@@ -117,6 +132,7 @@ class InteractionsMixin:
         if permissions is not None and not dm:
             payload["member"]["permissions"] = str(permissions)
         self.interactions[payload["token"]] = payload
+        self.dispatched_at[payload["token"]] = time.monotonic()
         handle = InteractionHandle(self, payload, self.mark())
         await self.gateway.dispatch("INTERACTION_CREATE", payload)
         return handle
@@ -208,6 +224,30 @@ class InteractionsMixin:
 
     # ----- REST side ------------------------------------------------------------------------
 
+    def _age(self: FakeDiscord, token: str) -> float | None:
+        """Seconds since the interaction with this token was dispatched (None: not ours)."""
+        sent = self.dispatched_at.get(token)
+        return None if sent is None else time.monotonic() - sent
+
+    def _acknowledge(self: FakeDiscord, token: str) -> None:
+        """Accept one callback per interaction, within the deadline, as Discord does."""
+        if token in self.acknowledged:
+            raise RestError(400, ALREADY_ACKNOWLEDGED, "Interaction has already been acknowledged.")
+        age = self._age(token)
+        if age is not None and self.ack_deadline is not None and age > self.ack_deadline:
+            raise RestError(404, UNKNOWN_INTERACTION, "Unknown interaction")
+        self.acknowledged.add(token)
+
+    def _check_token(self: FakeDiscord, token: str) -> None:
+        """Follow-ups and edits: only for an acknowledged interaction whose token is alive."""
+        if token not in self.interactions:
+            return  # a webhook the fake did not mint: served leniently, as before
+        if token not in self.acknowledged:
+            raise RestError(404, UNKNOWN_INTERACTION, "Unknown interaction")
+        age = self._age(token)
+        if age is not None and self.token_lifetime is not None and age > self.token_lifetime:
+            raise RestError(401, INVALID_WEBHOOK_TOKEN, "Invalid Webhook Token")
+
     def interaction_callback(
         self: FakeDiscord, interaction_id: int, token: str, body: JSON
     ) -> JSON:
@@ -218,6 +258,7 @@ class InteractionsMixin:
         result: JSON = {"interaction": {"id": str(interaction_id), "type": 2}}
         if source is None:
             return result
+        self._acknowledge(token)
         info = result["interaction"]
         info["type"] = source["type"]
         channel_id = int(source["channel"]["id"])
@@ -241,12 +282,14 @@ class InteractionsMixin:
 
     def followup(self: FakeDiscord, token: str, body: JSON) -> JSON:
         """`POST /webhooks/{app}/{token}`: a follow-up message for an interaction."""
+        self._check_token(token)
         source = self.interactions.get(token)
         channel_id = int(source["channel"]["id"]) if source else self.guild.text_channel_id
         return self.store_message(channel_id, body, interaction=source)
 
     def edit_webhook_message(self: FakeDiscord, token: str, which: str, body: JSON) -> JSON:
         """`PATCH /webhooks/{app}/{token}/messages/{id|@original}`: edit a response."""
+        self._check_token(token)
         if which == "@original":
             message_id = self.originals.get(token)
             if message_id is None:

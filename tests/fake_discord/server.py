@@ -11,8 +11,9 @@ from typing import Any
 from aiohttp import web
 
 from tests.fake_discord import payloads
+from tests.fake_discord.errors import RestError
 from tests.fake_discord.gateway import FakeGateway
-from tests.fake_discord.interactions import InteractionsMixin
+from tests.fake_discord.interactions import ACK_DEADLINE, TOKEN_LIFETIME, InteractionsMixin
 from tests.fake_discord.payloads import FakeGuild, FakeUser, Snowflakes
 from tests.fake_discord.recording import Call, Recorder
 
@@ -113,6 +114,13 @@ class FakeDiscord(InteractionsMixin):
         self.commands: dict[str, list[JSON]] = {}  # "global" or guild id -> synced commands
         self.interactions: dict[str, JSON] = {}  # token -> INTERACTION_CREATE payload
         self.originals: dict[str, int] = {}  # token -> id of the original response message
+        # Discord's clocks: an interaction not acknowledged within `ack_deadline` seconds of
+        # its dispatch is gone (10062), and its token works for follow-ups and edits for
+        # `token_lifetime` seconds. None turns a clock off.
+        self.ack_deadline: float | None = ACK_DEADLINE
+        self.token_lifetime: float | None = TOKEN_LIFETIME
+        self.dispatched_at: dict[str, float] = {}  # token -> time.monotonic() at dispatch
+        self.acknowledged: set[str] = set()  # tokens whose callback was accepted
         self.shards = 1
         self.port = 0
         self.failures: list[Failure] = []  # injected errors, consumed in order of injection
@@ -291,19 +299,25 @@ class FakeDiscord(InteractionsMixin):
             call.status, call.response = failure.status, failure.body
             self._record(call)
             return json_response(failure.body, failure.status, failure.headers)
-        for method, pattern, handler in ROUTES:
-            match = pattern.match(path)
-            if match and method == request.method:
-                result = await handler(self, call, match)
-                break
-        else:
-            result = None if request.method == "DELETE" else {}
+        try:
+            result = await self._route(call)
+        except RestError as error:
+            call.status, call.response = error.status, error.body
+            self._record(call)
+            return json_response(error.body, error.status)
         call.response = result
         call.status = 204 if result is None else 200
         self._record(call)
         if result is None:
             return web.Response(status=204)
         return json_response(result)
+
+    async def _route(self, call: Call) -> Any:
+        for method, pattern, handler in ROUTES:
+            match = pattern.match(call.path)
+            if match and method == call.method:
+                return await handler(self, call, match)
+        return None if call.method == "DELETE" else {}
 
     def store_message(self, channel_id: int, body: JSON, interaction: JSON | None = None) -> JSON:
         """Create a bot message from a request body and remember it (for clicks and edits)."""
