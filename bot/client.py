@@ -19,11 +19,14 @@ from discord.ext import commands
 from bot.config import Config
 from bot.conversations import Conversations, Reading, turn_of
 from bot.embeds import answer_embed
+from bot.overload import expected_discord_error
 from bot.reload import ReloadResult, load_replacement
 from bot.replies import NO_MENTIONS
 from bot.safety import Cooldown
+from bot.service import AnswerService, Ticket
 from bot.store import Store
 from bot.views import DYNAMIC_ITEMS, answer_view, send_apology
+from bot.workers import make_workers
 from knowledge import Answer, Library, load_folder
 
 log = logging.getLogger("norfolk.client")
@@ -32,7 +35,8 @@ RECENT_QUESTIONS = 2048
 """Question texts kept in memory for "More sources" when the store cannot provide them."""
 
 LOOKUP_TIMEOUT = 10.0
-"""Seconds a question may take before the user gets an apology instead of an answer."""
+"""Seconds a question's lookup may take (once a worker has it) before the user gets an
+apology instead of an answer."""
 
 SHUTDOWN_GRACE = 10.0
 """Seconds to let the gateway connection wind down after `close()` before cancelling it."""
@@ -66,13 +70,23 @@ def bot_intents() -> discord.Intents:
 
 
 class NorfolkTree(app_commands.CommandTree):
-    """Command tree whose error handler logs the failure and always answers the user."""
+    """Command tree whose error handler logs the failure and always answers the user.
+
+    Discord refusing a response because the interaction expired (10062) or was already
+    acknowledged (40060) is expected under load: counted for the overload summary, with no
+    traceback and no apology (Discord would refuse that too).
+    """
 
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
         command = interaction.command.qualified_name if interaction.command else "?"
         original = getattr(error, "original", error)
+        code = expected_discord_error(original)
+        service = getattr(interaction.client, "service", None)
+        if code is not None and service is not None:
+            service.overload.discord_refused(code)
+            return
         log.error("command /%s failed", command, exc_info=original)
         await send_apology(interaction)
 
@@ -81,10 +95,9 @@ class NorfolkBot(commands.Bot):
     """The Norfolk bot: slash commands in cogs, DM/mention answers, restart-safe buttons.
 
     Build it with `create_bot`. The library is loaded in `setup_hook` (from `config.seeds`)
-    unless one is passed in; the store is optional (None: nothing is recorded).
+    unless one is passed in; the store is optional (None: nothing is recorded). Questions
+    are answered by `service` (a bounded queue in front of worker processes or threads).
     """
-
-    lookup_timeout: float = LOOKUP_TIMEOUT
 
     def __init__(
         self,
@@ -113,6 +126,36 @@ class NorfolkBot(commands.Bot):
         self.conversations: Conversations[tuple[int, int | None]] = Conversations(
             ttl=config.followup_seconds, max_question_chars=config.max_question_chars
         )
+        self.service = AnswerService(
+            make_workers(config.worker_kind, config.worker_count()),
+            lambda: self.library,
+            queue_size=config.queue_size,
+            timeout=LOOKUP_TIMEOUT,
+        )
+
+    @property
+    def lookup_timeout(self) -> float:
+        """Seconds one lookup may take once a worker has it (see `LOOKUP_TIMEOUT`)."""
+        return self.service.timeout
+
+    @lookup_timeout.setter
+    def lookup_timeout(self, seconds: float) -> None:
+        self.service.timeout = seconds
+
+    async def login(self, token: str) -> None:
+        """Log in with HTTP connections to Discord pooled and capped at
+        `config.http_connections` (discord.py's own default opens one per request in flight)."""
+        connector = self.http.connector
+        if connector is discord.utils.MISSING or connector.closed:
+            self.http.connector = aiohttp.TCPConnector(limit=self.config.http_connections)
+        await super().login(token)
+
+    async def close(self) -> None:
+        """Disconnect from Discord, then stop the answering workers."""
+        try:
+            await super().close()
+        finally:
+            await self.service.close()
 
     async def setup_hook(self) -> None:
         """Load the library once, register buttons and cogs, and sync the slash commands."""
@@ -123,6 +166,7 @@ class NorfolkBot(commands.Bot):
 
         if not self._library_given:
             self.library = await asyncio.to_thread(load_library, self.config)
+        self.service.prepare(self.library)
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         await self.add_cog(AskCog(self))
         await self.add_cog(BrowseCog(self))
@@ -169,6 +213,7 @@ class NorfolkBot(commands.Bot):
                 log.error("reload refused, old articles kept serving: %s", where)
                 return found.result
             self.library = found.library
+            self.service.prepare(self.library)  # the workers load it before its first question
             for warning in found.warnings:
                 log.warning("%s", warning)
             log.info("reload of %s: %s", self.config.seeds, found.result.message)
@@ -185,17 +230,23 @@ class NorfolkBot(commands.Bot):
     # -- the question pipeline shared by /ask, DMs and mentions ---------------------------
 
     async def answer_question(
-        self, question: str, *, user_id: int | None, guild_id: int | None, source: str
+        self,
+        question: str,
+        *,
+        user_id: int | None,
+        guild_id: int | None,
+        source: str,
+        ticket: Ticket | None = None,
     ) -> tuple[Answer, int | None]:
-        """Ask the library off the event loop and record the question; returns its row id.
+        """Ask through the service (off the event loop) and record the question; returns its
+        row id. `ticket` is the queue place reserved before acknowledging, if any.
 
-        A lookup that outlives `lookup_timeout` raises `TimeoutError`, which the command and
-        message error handlers turn into an apology rather than an endless "thinking…".
+        Raises `Busy` when the question is turned away (the caller says "busy"). A lookup that
+        outlives `lookup_timeout` raises `TimeoutError`, which the command and message error
+        handlers turn into an apology rather than an endless "thinking…".
         """
         try:
-            answer = await asyncio.wait_for(
-                asyncio.to_thread(self.library.ask, question), self.lookup_timeout
-            )
+            answer = await self.service.ask(question, ticket=ticket)
         except TimeoutError:
             log.warning("lookup took over %.0f s; apologising instead", self.lookup_timeout)
             raise

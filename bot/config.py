@@ -11,6 +11,7 @@ from typing import Any
 
 from dotenv import dotenv_values
 
+from bot.workers import usable_cpus
 from knowledge.encoder import Progress
 from knowledge.settings import Settings
 
@@ -75,6 +76,14 @@ class Config:
     log_level: str = "INFO"
     encoder: str = "e5"
     cache_dir: Path = PROJECT_ROOT / ".cache"
+    workers: int | None = None
+    worker_kind: str = "process"
+    queue_size: int = 2000
+    http_connections: int = 100
+
+    def worker_count(self) -> int:
+        """Answering workers: the setting, else one per CPU this process may use."""
+        return self.workers or usable_cpus()
 
     def settings(self) -> Settings:
         """The knowledge settings these options imply (one limit, honoured everywhere)."""
@@ -178,6 +187,10 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         cache_dir=Path(
             env.get("NORFOLK_CACHE_DIR", "").strip() or PROJECT_ROOT / ".cache"
         ).expanduser(),
+        workers=_int(env, "NORFOLK_WORKERS", None, minimum=1),
+        worker_kind=_choice(env, "NORFOLK_WORKER_KIND", "process", ("process", "thread")),
+        queue_size=_int(env, "NORFOLK_QUEUE_SIZE", 2000, minimum=1) or 2000,
+        http_connections=_int(env, "NORFOLK_HTTP_CONNECTIONS", 100, minimum=2) or 100,
     )
 
 

@@ -11,6 +11,9 @@ NO_MENTIONS = discord.AllowedMentions.none()
 
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 
+BUSY = "I'm busy answering a lot of questions right now: please ask again in a minute."
+"""What a reader hears when the question queue is full (see `bot.service`)."""
+
 
 def too_long_text(limit: int) -> str:
     """The refusal for an over-long question."""

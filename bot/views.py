@@ -15,7 +15,9 @@ from typing import Any
 import discord
 
 from bot.embeds import ANSWER_CITATIONS, sources_embed
-from bot.replies import APOLOGY, NO_MENTIONS
+from bot.overload import expected_discord_error
+from bot.replies import APOLOGY, BUSY, NO_MENTIONS
+from bot.service import Busy, Ticket
 
 log = logging.getLogger("norfolk.views")
 
@@ -62,8 +64,29 @@ async def send_apology(interaction: discord.Interaction[Any]) -> None:
             )
         else:
             await interaction.followup.send(APOLOGY, ephemeral=True, allowed_mentions=NO_MENTIONS)
-    except discord.HTTPException:
-        log.warning("could not send an apology for interaction %s", interaction.id, exc_info=True)
+    except discord.HTTPException as error:
+        expected = expected_discord_error(error) is not None  # expired: no traceback
+        log.warning(
+            "could not send an apology for interaction %s: %s",
+            interaction.id,
+            error,
+            exc_info=not expected,
+        )
+
+
+async def handle_failure(
+    interaction: discord.Interaction[Any], error: BaseException, what: str
+) -> None:
+    """A component callback failed: apologise and log it, unless Discord merely refused a
+    response to an expired or already acknowledged interaction (counted, not logged)."""
+    code = expected_discord_error(error)
+    if code is not None:
+        service = getattr(interaction.client, "service", None)
+        if service is not None:
+            service.overload.discord_refused(code)
+        return
+    log.error("%s", what, exc_info=error)
+    await send_apology(interaction)
 
 
 class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=FEEDBACK_TEMPLATE):
@@ -103,9 +126,8 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=FE
                     user_id=interaction.user.id,
                     helpful=self.vote == "up",
                 )
-        except Exception:
-            log.exception("feedback button failed")
-            await send_apology(interaction)
+        except Exception as error:
+            await handle_failure(interaction, error, "feedback button failed")
 
 
 class MoreSourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=MORE_TEMPLATE):
@@ -134,16 +156,27 @@ class MoreSourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
         return cls(int(match["qid"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Like `/ask`: a place in the queue first ("busy" at once if there is none), then
+        the deferral, then the lookup."""
         try:
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            await interaction.edit_original_response(
-                **await self._reply(interaction), allowed_mentions=NO_MENTIONS
-            )
-        except Exception:
-            log.exception("more-sources button failed")
-            await send_apology(interaction)
+            try:
+                ticket = interaction.client.service.reserve()
+            except Busy:
+                await interaction.response.send_message(
+                    BUSY, ephemeral=True, allowed_mentions=NO_MENTIONS
+                )
+                return
+            with ticket:
+                await interaction.response.defer(ephemeral=True, thinking=True)
+                try:
+                    reply = await self._reply(interaction, ticket)
+                except Busy:
+                    reply = {"content": BUSY}
+                await interaction.edit_original_response(**reply, allowed_mentions=NO_MENTIONS)
+        except Exception as error:
+            await handle_failure(interaction, error, "more-sources button failed")
 
-    async def _reply(self, interaction: discord.Interaction[Any]) -> dict[str, Any]:
+    async def _reply(self, interaction: discord.Interaction[Any], ticket: Ticket) -> dict[str, Any]:
         """The content or embed to show for this click (and record the click)."""
         bot = interaction.client
         store = getattr(bot, "store", None)
@@ -159,8 +192,8 @@ class MoreSourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
             question = await bot.question_text(self.question_id)
         if not question:
             return {"content": "I no longer have that question on file. Please ask it again."}
-        answer = await asyncio.to_thread(
-            bot.library.ask, question, max_citations=ANSWER_CITATIONS + MORE_SOURCES
+        answer = await bot.service.ask(
+            question, max_citations=ANSWER_CITATIONS + MORE_SOURCES, ticket=ticket
         )
         embed = sources_embed(
             answer,

@@ -11,8 +11,9 @@ from discord.ext import commands
 from bot.chat import is_help_request
 from bot.conversations import Reading
 from bot.embeds import help_embed
-from bot.replies import NO_MENTIONS, cooldown_text, too_long_text
+from bot.replies import BUSY, NO_MENTIONS, cooldown_text, too_long_text
 from bot.safety import extract_question
+from bot.service import Busy
 from bot.views import spoils_interaction
 
 if TYPE_CHECKING:
@@ -87,6 +88,11 @@ class AskCog(commands.Cog):
     ) -> None:
         """The pipeline both entry points share: help, refusals, then the cited answer.
 
+        Acknowledge first: the cheap checks and the queue's admission decide the response,
+        and the defer goes out before any lookup. A full queue is told "busy" at once and
+        privately; a question turned away later (it could no longer be answered in time)
+        gets "busy" in place of the answer. Either way, one reply.
+
         With `followups`, a question that leans on the user's previous one in this channel
         ("and Tommy?") is read with it; a picked message (the menu) is read as it stands.
         """
@@ -101,19 +107,34 @@ class AskCog(commands.Cog):
                 refusal, ephemeral=True, allowed_mentions=NO_MENTIONS
             )
             return
-        await interaction.response.defer(ephemeral=private, thinking=True)
-        user_id, conversation = interaction.user.id, interaction.channel_id
-        reading = (
-            self.bot.read_followup(user_id, conversation, question, replying_to=None)
-            if followups
-            else Reading(question)
-        )
-        answer, question_id = await self.bot.answer_question(
-            reading.question,
-            user_id=user_id,
-            guild_id=interaction.guild_id,
-            source=source,
-        )
+        try:
+            ticket = self.bot.service.reserve()
+        except Busy:
+            await interaction.response.send_message(
+                BUSY, ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
+        with ticket:
+            await interaction.response.defer(ephemeral=private, thinking=True)
+            user_id, conversation = interaction.user.id, interaction.channel_id
+            reading = (
+                self.bot.read_followup(user_id, conversation, question, replying_to=None)
+                if followups
+                else Reading(question)
+            )
+            try:
+                answer, question_id = await self.bot.answer_question(
+                    reading.question,
+                    user_id=user_id,
+                    guild_id=interaction.guild_id,
+                    source=source,
+                    ticket=ticket,
+                )
+            except Busy:
+                await interaction.edit_original_response(
+                    content=BUSY, embeds=[], view=None, allowed_mentions=NO_MENTIONS
+                )
+                return
         embeds, view = self.bot.render_answer(
             answer,
             question_id,

@@ -10,8 +10,9 @@ from discord.ext import commands
 
 from bot.chat import is_help_request
 from bot.embeds import help_embed
-from bot.replies import APOLOGY, NO_MENTIONS, cooldown_text, too_long_text
+from bot.replies import APOLOGY, BUSY, NO_MENTIONS, cooldown_text, too_long_text
 from bot.safety import extract_question
+from bot.service import Busy
 
 if TYPE_CHECKING:
     from bot.client import NorfolkBot
@@ -81,12 +82,16 @@ class MessagesCog(commands.Cog):
         reading = self.bot.read_followup(
             message.author.id, conversation, question, replying_to=replying_to
         )
-        answer, question_id = await self.bot.answer_question(
-            reading.question,
-            user_id=message.author.id,
-            guild_id=guild.id if guild is not None else None,
-            source="dm" if guild is None else "mention",
-        )
+        try:
+            answer, question_id = await self.bot.answer_question(
+                reading.question,
+                user_id=message.author.id,
+                guild_id=guild.id if guild is not None else None,
+                source="dm" if guild is None else "mention",
+            )
+        except Busy:  # the queue is full, or the question waited too long: say so, once
+            await self._reply(message, content=BUSY)
+            return
         spoil = self.bot.config.spoilers and guild is not None
         embeds, view = self.bot.render_answer(
             answer, question_id, spoil=spoil, reading=reading, asked=question

@@ -22,10 +22,21 @@ __all__ = ["bot_config", "bot_store", "fake_discord", "no_internet", "norfolk_bo
 
 @pytest.fixture
 def bot_config(tmp_path: Path) -> Config:
-    """Default settings (spoilers on for Plot, 5 questions per 30 s) with a throwaway DB path."""
+    """Default settings (spoilers on for Plot, 5 questions per 30 s) with a throwaway DB path.
+
+    Questions are answered in worker threads here, so tests can swap in stand-in libraries
+    (slow, stuck, failing) and no test pays for starting processes; the process workers
+    have their own tests (tests/bot/test_workers.py, tests/reliability/test_overload.py,
+    and `run_discord`'s in tests/reliability/test_lifecycle.py)."""
     from bot.config import load_config
 
-    return load_config({"DISCORD_TOKEN": "fake-token", "NORFOLK_DB": str(tmp_path / "t.db")})
+    return load_config(
+        {
+            "DISCORD_TOKEN": "fake-token",
+            "NORFOLK_DB": str(tmp_path / "t.db"),
+            "NORFOLK_WORKER_KIND": "thread",
+        }
+    )
 
 
 @pytest.fixture

@@ -42,6 +42,7 @@ def capture_sync(bot: NorfolkBot) -> list[Any]:
 
 async def make_bot(library: Library, **config: Any) -> tuple[NorfolkBot, list[Any]]:
     """A bot after setup_hook, with command sync captured instead of sent."""
+    config.setdefault("worker_kind", "thread")
     bot = create_bot(Config(**config), library=library, store=FakeStore(), guild_ready_timeout=0.01)
     synced = capture_sync(bot)
     await bot.setup_hook()
@@ -81,7 +82,8 @@ async def test_setup_hook_registers_commands_everywhere(library: Library) -> Non
 
 
 async def test_setup_hook_loads_seeds_and_syncs_dev_guild() -> None:
-    bot = create_bot(Config(seeds=SEEDS, dev_guild_id=77), guild_ready_timeout=0.01)
+    config = Config(seeds=SEEDS, dev_guild_id=77, worker_kind="thread")
+    bot = create_bot(config, guild_ready_timeout=0.01)
     synced = capture_sync(bot)
     await bot.setup_hook()
     assert [g.id for g in synced] == [77]

@@ -158,3 +158,35 @@ def test_followup_memory_lasts_ten_minutes_unless_set_or_off() -> None:
         assert load_config({"NORFOLK_FOLLOWUP_SECONDS": off}).followup_seconds == 0.0
     with pytest.raises(ConfigError, match="NORFOLK_FOLLOWUP_SECONDS"):
         load_config({"NORFOLK_FOLLOWUP_SECONDS": "-5"})
+
+
+def test_load_settings_have_sane_defaults_and_are_read() -> None:
+    from bot.workers import usable_cpus
+
+    config = load_config({})
+    assert config.worker_kind == "process" and config.worker_count() == usable_cpus()
+    assert config.queue_size == 2000 and config.http_connections == 100
+    config = load_config(
+        {
+            "NORFOLK_WORKERS": "3",
+            "NORFOLK_WORKER_KIND": "thread",
+            "NORFOLK_QUEUE_SIZE": "50",
+            "NORFOLK_HTTP_CONNECTIONS": "20",
+        }
+    )
+    assert (config.worker_count(), config.worker_kind) == (3, "thread")
+    assert (config.queue_size, config.http_connections) == (50, 20)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("NORFOLK_WORKERS", "0"),
+        ("NORFOLK_WORKER_KIND", "fibres"),
+        ("NORFOLK_QUEUE_SIZE", "lots"),
+        ("NORFOLK_HTTP_CONNECTIONS", "1"),  # the gateway holds one of them
+    ],
+)
+def test_bad_load_settings_name_the_setting(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        load_config({name: value})

@@ -8,6 +8,7 @@ import discord
 import pytest
 
 from bot.config import Config
+from bot.service import AnswerService
 from bot.views import (
     FEEDBACK_TEMPLATE,
     MORE_TEMPLATE,
@@ -17,6 +18,7 @@ from bot.views import (
     feedback_custom_id,
     more_custom_id,
 )
+from bot.workers import ThreadWorkers
 from knowledge import Answer, Citation
 from tests.bot.fakes import FakeInteraction, FakeStore
 
@@ -105,6 +107,9 @@ class Bot:
         self.config = Config(spoiler_sections=("Plot",))
         self.store = FakeStore()
         self.library = Library(citations)
+        self.service = AnswerService(
+            ThreadWorkers(1), lambda: self.library, queue_size=10, timeout=10
+        )
         self.store.record_question(question="who?")
 
     async def question_text(self, question_id: int) -> str | None:

@@ -94,7 +94,8 @@ class Sub(Library):
 async def test_a_library_that_cannot_travel_is_answered_in_threads(
     processes: ProcessWorkers, seed_library: Library, caplog: pytest.LogCaptureFixture
 ) -> None:
-    assert recipe_of(StandIn()) is None and recipe_of(Sub(seed_library.articles, encoder=None)) is None
+    assert recipe_of(StandIn()) is None
+    assert recipe_of(Sub(seed_library.articles, encoder=None)) is None
     with caplog.at_level(logging.WARNING, logger="norfolk"):
         assert await processes.ask(StandIn(), "hi", None) == "stand-in: hi"
         assert await processes.ask(StandIn(), "again", None) == "stand-in: again"

@@ -10,7 +10,8 @@ Why: end-to-end tests of the bot without the internet or a real token. Modules:
   REST faults: `fail_next(predicate, times=, status=, headers=, body=)` answers matching calls
   with an error (429s carry Retry-After/X-RateLimit-*/Via and a JSON `retry_after`); failed
   calls are recorded with their `status`. `listeners` see every call; `tokens_seen` holds
-  the bot tokens presented in `Authorization` headers.
+  the bot tokens presented in `Authorization` headers; `open_connections` and
+  `peak_connections` count the client's TCP connections (REST keep-alive and gateway).
 - `gateway.FakeGateway` (`fake.gateway`): HELLO/IDENTIFY/READY/GUILD_CREATE/RESUME, heartbeats,
   zlib-stream, sharding, intent filtering, and failure hooks: `close(code)`, `drop()`,
   `send_reconnect()` (op 7), `send_invalid_session(resumable)` (op 9), `ack_heartbeats`,

@@ -126,6 +126,7 @@ class FakeDiscord(InteractionsMixin):
         self.failures: list[Failure] = []  # injected errors, consumed in order of injection
         self.listeners: list[Callable[[Call], None]] = []  # called with every recorded call
         self.tokens_seen: set[str] = set()  # bot tokens from `Authorization: Bot ...` headers
+        self.peak_connections = 0  # most client connections open at once (REST + gateway)
         self._runner: web.AppRunner | None = None
 
     # ----- lifecycle ------------------------------------------------------------------------
@@ -287,7 +288,14 @@ class FakeDiscord(InteractionsMixin):
 
     # ----- REST plumbing --------------------------------------------------------------------
 
+    @property
+    def open_connections(self) -> int:
+        """Client connections open to the fake now (keep-alive REST ones and the gateway)."""
+        server = self._runner.server if self._runner is not None else None
+        return len(server.connections) if server is not None else 0
+
     async def _rest(self, request: web.Request) -> web.StreamResponse:
+        self.peak_connections = max(self.peak_connections, self.open_connections)
         path = request.path[len(API_PREFIX) :]
         body, files = await _read_body(request)
         call = Call(request.method, path, dict(request.query), body, files)

@@ -226,3 +226,29 @@ async def test_reload_with_two_files_of_one_title_keeps_one_and_says_so(
     assert str(seeds_dir) not in message  # file names only: replies don't reveal server paths
     assert [a.title for a in bot.library.articles].count("Jaws (film)") == 1
     await bot.close()
+
+
+async def test_reload_reaches_the_worker_processes(
+    fake_discord: FakeDiscord, reload_config: Config, bot_store: object, seeds_dir: Path
+) -> None:
+    """With answering in worker processes (the default outside tests), a /reload is
+    answered from the new articles: the workers are rebuilt for the new library."""
+    from bot.client import create_bot
+    from bot.workers import ProcessWorkers
+
+    config = replace(reload_config, worker_kind="process", workers=1)
+    bot = create_bot(config, store=bot_store, guild_ready_timeout=0.01)  # type: ignore[arg-type]
+    async with running(bot):
+        assert isinstance(bot.service.workers, ProcessWorkers)
+        ask = await fake_discord.slash("ask", {"question": DIRECTOR_QUESTION})
+        assert DIRECTOR in message_text((await wait_answer(fake_discord, ask)).message)
+        before = bot.service.workers.pids
+        shutil.copy(DATA / "articles" / "plain.txt", seeds_dir / "plain.txt")
+        _, reply = await _reload_reply(await fake_discord.slash("reload", user=fake_discord.owner))
+        assert "Reloaded 2 article(s)" in message_text(reply)
+        frogs = await fake_discord.slash(
+            "ask", {"question": "where do glass frogs live?"}, user=fake_discord.bob
+        )
+        answer = message_text((await wait_answer(fake_discord, frogs, timeout=30)).message)
+        assert "Central and South America" in answer
+        assert before and not set(before) & set(bot.service.workers.pids)
