@@ -88,7 +88,9 @@ class CooldownResult:
 
 
 PRUNE_AT = 1024
-"""Tracked users before idle ones are forgotten: rare enough to cost nothing per question."""
+"""Tracked users before idle ones are forgotten. After a pass, the next one waits until the
+window has passed or the table has doubled, so a burst from thousands of distinct users
+costs O(1) a question (a pass per question made a 5,000-user burst quadratic)."""
 
 
 class Cooldown:
@@ -102,6 +104,9 @@ class Cooldown:
         self._clock = clock
         self._hits: dict[int, deque[float]] = {}
         self._warned: dict[int, float] = {}
+        self._prune_at = PRUNE_AT
+        self._next_prune = float("-inf")
+        self.prunes = 0  # passes over the table (each costs one look at every user)
 
     def hit(self, user_id: int) -> CooldownResult:
         """Count one question for a user, or say how long to wait when over the limit."""
@@ -121,8 +126,12 @@ class Cooldown:
 
     def _prune(self, now: float) -> None:
         """Forget idle users now and then, so memory stays bounded on a busy bot."""
-        if len(self._hits) < PRUNE_AT:
+        size = len(self._hits)
+        if size < PRUNE_AT or (size < self._prune_at and now < self._next_prune):
             return
+        self.prunes += 1
         for user_id in [u for u, h in self._hits.items() if not h or now - h[-1] >= self.per]:
             del self._hits[user_id]
             self._warned.pop(user_id, None)
+        self._prune_at = max(PRUNE_AT, 2 * len(self._hits))
+        self._next_prune = now + self.per

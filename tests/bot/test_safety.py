@@ -120,3 +120,14 @@ def test_cooldown_forgets_idle_users() -> None:
     clock.now += 10
     cooldown.hit(99999)
     assert len(cooldown._hits) < 1100
+
+
+def test_cooldown_stays_cheap_in_a_burst_of_distinct_users() -> None:
+    clock = Clock()
+    cooldown = Cooldown(5, 30, clock=clock)
+    for user in range(5000):  # all at once: nobody is idle yet, so nothing can be forgotten
+        assert cooldown.hit(user).allowed
+    assert cooldown.prunes <= 3  # at 1,024, 2,048 and 4,096 users, not once per question
+    clock.now += 31
+    cooldown.hit(99999)
+    assert len(cooldown._hits) == 1  # the window passed: the idle ones are forgotten
