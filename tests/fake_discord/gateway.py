@@ -68,15 +68,31 @@ class Connection:
 
     async def send(self, frame: JSON) -> None:
         """Send one frame (compressed with Z_SYNC_FLUSH per message for zlib-stream)."""
-        text = json.dumps(frame, separators=(",", ":"))
+        await self.send_many([frame])
+
+    async def send_many(
+        self, frames: list[JSON], on_send: Callable[[int], None] | None = None
+    ) -> None:
+        """Send frames in order, encoded (and compressed, in stream order) before the first
+        is written; `on_send(i)` is called just before frame i goes out."""
         async with self._lock:
             if self.ws.closed:
                 return
+            texts = [json.dumps(frame, separators=(",", ":")) for frame in frames]
             if self._zlib is None:
-                await self.ws.send_str(text)
+                blobs: list[str | bytes] = list(texts)
             else:
-                data = self._zlib.compress(text.encode()) + self._zlib.flush(zlib.Z_SYNC_FLUSH)
-                await self.ws.send_bytes(data)
+                z = self._zlib
+                blobs = [z.compress(t.encode()) + z.flush(zlib.Z_SYNC_FLUSH) for t in texts]
+            for index, blob in enumerate(blobs):
+                if self.ws.closed:
+                    return
+                if on_send is not None:
+                    on_send(index)
+                if isinstance(blob, str):
+                    await self.ws.send_str(blob)
+                else:
+                    await self.ws.send_bytes(blob)
 
 
 class FakeGateway:
@@ -246,6 +262,26 @@ class FakeGateway:
         if conn is not None and not conn.closed:
             await conn.send(frame)
         return frame
+
+    async def dispatch_many(
+        self, event: str, datas: list[JSON], on_sent: Callable[[JSON], None]
+    ) -> None:
+        """Dispatch many events, each to the session that owns it, written back to back;
+        `on_sent(data)` is called as each one's frame is written (not for buffered ones)."""
+        batches: dict[str, tuple[GatewaySession, list[tuple[JSON, JSON]]]] = {}
+        for data in datas:
+            guild_id = int(data["guild_id"]) if data.get("guild_id") else None
+            session = self.session_for(guild_id)
+            body = self.wants(session, event, data)
+            if body is None:
+                continue
+            frame = session.next_frame(event, body)
+            batches.setdefault(session.session_id, (session, []))[1].append((frame, data))
+        for session, items in batches.values():
+            conn = session.connection
+            if conn is None or conn.closed:
+                continue  # logged in the session: a RESUME replays them
+            await conn.send_many([f for f, _ in items], lambda i, items=items: on_sent(items[i][1]))
 
     # ----- failure hooks (for reliability tests) -------------------------------------------
 

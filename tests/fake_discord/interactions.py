@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -106,7 +107,7 @@ class InteractionsMixin:
             return payloads.dm_channel(self.dm_channel_id(user), user)
         return self.guild.channel()
 
-    async def _send_interaction(
+    def _interaction(
         self: FakeDiscord,
         type_: int,
         data: JSON,
@@ -115,8 +116,9 @@ class InteractionsMixin:
         dm: bool,
         message: JSON | None = None,
         permissions: int | None = None,
-    ) -> InteractionHandle:
-        """Dispatch an INTERACTION_CREATE; `permissions` overrides the guild member's."""
+    ) -> JSON:
+        """An INTERACTION_CREATE payload, known to the fake but not sent yet; `permissions`
+        overrides the guild member's."""
         user = user or self.alice
         payload = payloads.interaction(
             interaction_id=self.ids.next(),
@@ -132,10 +134,31 @@ class InteractionsMixin:
         if permissions is not None and not dm:
             payload["member"]["permissions"] = str(permissions)
         self.interactions[payload["token"]] = payload
+        return payload
+
+    async def _send_interaction(
+        self: FakeDiscord, type_: int, data: JSON, **options: Any
+    ) -> InteractionHandle:
+        """Dispatch an INTERACTION_CREATE (options as `_interaction`'s)."""
+        payload = self._interaction(type_, data, **options)
         self.dispatched_at[payload["token"]] = time.monotonic()
         handle = InteractionHandle(self, payload, self.mark())
         await self.gateway.dispatch("INTERACTION_CREATE", payload)
         return handle
+
+    async def dispatch_interactions(
+        self: FakeDiscord, prepared: list[JSON], on_sent: Callable[[JSON], None] | None = None
+    ) -> None:
+        """Send prepared interactions (`slash_payload`) back to back, as a flood reaches a
+        bot: the frames are serialised and compressed first, then written one after the
+        other; each is stamped dispatched (and `on_sent` told) as its frame is written."""
+
+        def sent(payload: JSON) -> None:
+            self.dispatched_at[payload["token"]] = time.monotonic()
+            if on_sent is not None:
+                on_sent(payload)
+
+        await self.gateway.dispatch_many("INTERACTION_CREATE", prepared, sent)
 
     def command_id(self: FakeDiscord, name: str) -> str:
         """The id Discord gave a synced command (a fresh one if it was never synced)."""
@@ -168,6 +191,18 @@ class InteractionsMixin:
         return await self._send_interaction(
             APPLICATION_COMMAND, data, user=user, dm=dm, permissions=permissions
         )
+
+    def slash_payload(
+        self: FakeDiscord,
+        name: str,
+        options: dict[str, Any] | None = None,
+        *,
+        user: FakeUser | None = None,
+    ) -> JSON:
+        """`/name option:value` in the guild channel, prepared for `dispatch_interactions`."""
+        data = self._command_data(name, payloads.command_options(options or {}))
+        data["guild_id"] = str(self.guild.id)
+        return self._interaction(APPLICATION_COMMAND, data, user=user, dm=False)
 
     async def message_command(
         self: FakeDiscord,
