@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
+from tests.fake_discord.errors import UNKNOWN_INTERACTION
 from tests.fake_discord.payloads import JSON, FakeUser
 from tests.fake_discord.recording import Call
 from tests.fake_discord.server import FakeDiscord
@@ -117,8 +118,8 @@ class _Observer:
         self.ignore = set(fake.interactions)  # interactions from before the burst
         self.first_callback: dict[str, float] = {}
         self.first_delivery: dict[str, float] = {}
-        self.replied: set[str] = set()
-        self.done = asyncio.Event()  # every interaction has a reply
+        self.settled: set[str] = set()  # replied to, or refused as too late (10062)
+        self.done = asyncio.Event()  # every interaction is settled
 
     def __call__(self, call: Call) -> None:
         result = self.result
@@ -130,6 +131,9 @@ class _Observer:
             code = call.response.get("code") if isinstance(call.response, dict) else None
             if code:
                 result.rejected[int(code)] += 1
+            if code == UNKNOWN_INTERACTION:  # too late: no reply can follow
+                self.settled.add(token)
+                self._check_done()
             return
         now = time.perf_counter()
         if call.path.endswith("/callback"):
@@ -139,13 +143,16 @@ class _Observer:
         if message is None:
             return
         result.messages[token] += 1
-        self.replied.add(token)
+        self.settled.add(token)
         if message.get("embeds"):
             result.answers[token] += 1
             self.first_delivery.setdefault(token, now)
         else:
             result.texts.setdefault(token, message.get("content") or "")
-        if len(self.replied) >= result.n:
+        self._check_done()
+
+    def _check_done(self) -> None:
+        if len(self.settled) >= self.result.n:
             self.done.set()
 
     def latencies(self) -> None:
@@ -171,8 +178,8 @@ async def run_burst(
     quiet: float = 0.2,
 ) -> BurstResult:
     """Dispatch `n` `/ask` interactions at once; wait until each has a reply (an answer or a
-    text such as "busy"), then `quiet` seconds more so late duplicates are counted too.
-    Never raises on a shortfall: the caller asserts."""
+    text such as "busy") or was refused as too late, then `quiet` seconds more so late
+    duplicates are counted too. Never raises on a shortfall: the caller asserts."""
     result = BurstResult(n)
     observer = _Observer(fake, result)
     users = burst_users(fake, n)
