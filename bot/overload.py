@@ -86,7 +86,7 @@ class OverloadLog:
         parts = []
         if self.shed:
             why = "; ".join(f"{n} because {REASONS.get(r, r)}" for r, n in self.shed.items())
-            parts.append(f"answered {sum(self.shed.values())} question(s) busy ({why})")
+            parts.append(f"turned {sum(self.shed.values())} question(s) away as busy ({why})")
         if self.expired:
             codes = ", ".join(f"{n}× {code}" for code, n in sorted(self.expired.items()))
             parts.append(f"Discord refused {sum(self.expired.values())} response(s) ({codes})")

@@ -213,7 +213,8 @@ def test_one_warning_line_summarises_an_interval(caplog: pytest.LogCaptureFixtur
     (record,) = caplog.records
     text = record.getMessage()
     assert record.levelno == logging.WARNING and record.exc_info is None
-    assert "answered 3001 question(s) busy" in text and "3000 because the queue was full" in text
+    assert "turned 3001 question(s) away as busy" in text
+    assert "3000 because the queue was full" in text
     assert "1 because they could not be answered within" in text
     assert "Discord refused 1 response(s) (1× 10062)" in text and text.endswith("queue 5/5")
     assert overload.total_shed == 3001 and overload.total_expired == 1
@@ -230,4 +231,4 @@ async def test_the_summary_is_logged_once_the_interval_ends(
             if caplog.records:
                 break
             await asyncio.sleep(0.01)
-    assert len(caplog.records) == 1 and "answered 2 question(s) busy" in caplog.text
+    assert len(caplog.records) == 1 and "turned 2 question(s) away as busy" in caplog.text

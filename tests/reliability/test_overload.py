@@ -140,8 +140,8 @@ async def test_acks_go_out_while_the_answerer_is_stuck_and_busy_replies_once(
     for handle in handles:
         assert len(callbacks_for(handle)) == 1 and len(messages_for(handle)) == 1
     assert gated.finished == 1 + QUEUE  # the busy ones were never looked up
-    summary = [r for r in caplog.records if "question(s) busy" in r.getMessage()]
-    assert len(summary) == 1 and "answered 3 question(s) busy" in summary[0].getMessage()
+    summary = [r for r in caplog.records if "away as busy" in r.getMessage()]
+    assert len(summary) == 1 and "turned 3 question(s) away as busy" in summary[0].getMessage()
     assert not any(r.exc_info for r in caplog.records)
 
 
