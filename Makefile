@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench bench-load bench-quality train clean
+.PHONY: run test lint bench bench-load bench-workers bench-quality train clean
 
 $(RUNTIME): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ bench: $(DEV)
 
 bench-load: $(DEV)
 	$(BIN)/python benchmarks/bench_load.py
+
+bench-workers: $(DEV)
+	$(BIN)/python benchmarks/bench_workers.py
 
 bench-quality: $(RUNTIME)
 	$(BIN)/python benchmarks/bench_quality.py --ablation
