@@ -104,6 +104,7 @@ class AnswerService:
         self._reserved = 0
         self._in_flight = 0
         self._consumers: list[asyncio.Task[None]] = []
+        self._closed = False
 
     # -- admission --------------------------------------------------------------------------
 
@@ -137,6 +138,10 @@ class AnswerService:
     ) -> Answer:
         """The answer, once a worker has looked it up; raises `Busy` (no room, or too late),
         `TimeoutError` (the lookup took over `timeout`) or whatever the lookup raised."""
+        if self._closed:  # shutting down: no new workers for a straggler
+            if ticket is not None:
+                ticket.release()
+            raise RuntimeError("the answering service is closed")
         (ticket or self.reserve()).take()
         self._start()
         job = _Job(question, max_citations, asyncio.get_running_loop().create_future())
@@ -203,6 +208,7 @@ class AnswerService:
 
     async def close(self) -> None:
         """Stop taking questions, fail the waiting ones, stop the workers, log the summary."""
+        self._closed = True
         for task in self._consumers:
             task.cancel()
         for task in self._consumers:

@@ -194,7 +194,9 @@ class ProcessWorkers:
         return self._pool
 
     def _retire(self) -> None:
-        """Let the current pool finish the questions it holds, then exit."""
+        """Let the current pool finish the questions it holds, then exit; forget the pools
+        retired before whose workers have all gone."""
+        self._retired = [pool for pool in self._retired if _alive(pool)]
         if self._pool is not None:
             self._pool.shutdown(wait=False)
             self._retired.append(self._pool)
@@ -257,6 +259,11 @@ class ProcessWorkers:
             for pool in pools:
                 for process in (getattr(pool, "_processes", None) or {}).values():
                     process.terminate()
+
+
+def _alive(pool: ProcessPoolExecutor) -> bool:
+    processes = getattr(pool, "_processes", None) or {}
+    return any(process.is_alive() for process in processes.values())
 
 
 def make_workers(kind: str, size: int) -> Workers:

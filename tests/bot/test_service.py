@@ -196,6 +196,9 @@ async def test_close_stops_the_workers_and_cancels_waiting_questions() -> None:
     for task in (first, waiting):
         with pytest.raises(asyncio.CancelledError):
             await task
+    with pytest.raises(RuntimeError, match="closed"):
+        await service.ask("a straggler")  # no new consumers (or worker pools) after close
+    assert not service._consumers
 
 
 # ----- the overload summary --------------------------------------------------------------------

@@ -64,6 +64,10 @@ async def test_a_swapped_library_is_answered_by_a_fresh_pool(
     answer = await processes.ask(bigger, frogs, None)
     assert answer.answered and "South America" in (answer.text or "") + str(answer.citations)
     assert not set(old_pids) & set(processes.pids)  # the old workers were retired
+    for _ in range(3):  # reload after reload: retired pools are not kept once they exit
+        bigger = Library(articles, cache_dir=CACHE)
+        assert (await processes.ask(bigger, frogs, None)).answered
+    assert len(processes._retired) <= 3
 
 
 async def test_a_dead_worker_is_replaced(processes: ProcessWorkers, seed_library: Library) -> None:
