@@ -64,13 +64,13 @@ class E5Encoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
-            vectors = self._model.query(list(texts))
+            vectors = self._model.query([_utf8(t) for t in texts])
         return np.asarray(vectors, dtype=np.float32).reshape(-1, self.dim)
 
     def encode_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), self.BATCH):
-            batch = list(texts[start : start + self.BATCH])
+            batch = [_utf8(t) for t in texts[start : start + self.BATCH]]
             with self._lock:
                 vectors = self._model.passage(batch)
             out[start : start + len(batch)] = np.asarray(vectors, dtype=np.float32).reshape(
@@ -79,6 +79,12 @@ class E5Encoder:
             if progress is not None:
                 progress(start + len(batch), len(texts))
         return out
+
+
+def _utf8(text: str) -> str:
+    """The text as the engine can take it: a lone surrogate (which JSON can carry, e.g. a
+    Discord message) cannot be encoded as UTF-8 and becomes "?"."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 class HashingEncoder:
