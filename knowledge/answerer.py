@@ -73,11 +73,11 @@ class Answerer:
         # the hand-set rerank's own order among the candidates (ties share a rank)
         first: dict[float, int] = {}
         for rank, value in enumerate(
-            sorted((c.features["rerank"] for c in candidates), reverse=True)
+            sorted((c.features.get("rerank", 0.0) for c in candidates), reverse=True)
         ):
             first.setdefault(value, rank)
         for c in candidates:
-            c.features["rerank_rr"] = 1.0 / (1 + first[c.features["rerank"]])
+            c.features["rerank_rr"] = 1.0 / (1 + first[c.features.get("rerank", 0.0)])
         return candidates
 
     def answer(self, question: str, max_citations: int | None = None) -> Answer:
