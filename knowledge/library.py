@@ -18,7 +18,7 @@ from knowledge.encoder import Encoder, Progress, load_encoder
 from knowledge.index import FactIndex, build_index
 from knowledge.lexical import LexicalRetriever
 from knowledge.ranker import load_ranker
-from knowledge.reader import ExtractiveReader
+from knowledge.reader import ExtractiveReader, load_span_model
 from knowledge.semantic import DenseIndex, EmbeddingCache, SemanticRetriever
 from knowledge.settings import Settings
 
@@ -89,7 +89,11 @@ class Library:
             retrievers.append(SemanticRetriever(dense))
         self.channels = tuple(r.channel for r in retrievers)
         self.answerer = Answerer(
-            self.index, retrievers, load_ranker(self.channels), ExtractiveReader(), self.settings
+            self.index,
+            retrievers,
+            load_ranker(self.channels),
+            ExtractiveReader(load_span_model(), self.settings.span_min_probability),
+            self.settings,
         )
 
     def options(self) -> dict[str, Any]:
