@@ -178,7 +178,7 @@ def test_a_line_starting_with_source_but_no_address_reads_as_before() -> None:
 @pytest.mark.parametrize(
     ("line", "words"),
     [
-        ("Source: https:///nohost", "not valid"),
+        ("Source: https:///nohost", "not a valid web address"),
         ("Source: https://example.org/x (rev 12)", "(revision 123)"),
         ("Source: https://example.org/x and more", "(revision 123)"),
     ],
