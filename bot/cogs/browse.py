@@ -15,6 +15,7 @@ from bot.embeds import SEPARATOR, about_embeds, fact_embed, help_embed, pack, se
 from bot.replies import NO_MENTIONS
 from bot.safety import is_spoiler_section
 from bot.views import spoils_interaction
+from knowledge.links import section_url
 
 if TYPE_CHECKING:
     from bot.client import NorfolkBot
@@ -179,7 +180,11 @@ class BrowseCog(commands.Cog):
             ref.path, config.spoiler_sections
         )
         messages = section_messages(
-            ref.article, ref.path, library.section_text(ref.article, ref.path), spoil=spoil
+            ref.article,
+            ref.path,
+            library.section_text(ref.article, ref.path),
+            spoil=spoil,
+            url=section_url(library.article(ref.article), SEPARATOR.join(ref.path)),
         )
         first, *rest = messages
         await interaction.response.send_message(
