@@ -17,7 +17,7 @@ from bot.safety import escape_text, is_spoiler_section, neutralise_mentions, spo
 from knowledge import Answer, Citation
 
 if TYPE_CHECKING:
-    from knowledge import Library
+    from knowledge.library import Articles as Library  # a library or one server's shelf
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -509,6 +509,15 @@ def help_embed() -> discord.Embed:
         value=(
             "After “who played Ruth?”, just ask “and Tommy?” or “how old was she?”: "
             "I read it with your previous question and say how I read it."
+        ),
+        inline=False,
+    )
+    embed.add_field(
+        name="Your server's articles",
+        value=(
+            "Server admins choose what I answer from here: `/library add` an article (a `.txt` "
+            "file, or a Wikipedia title when the host allows it), `/library list`, "
+            "`/library remove`, `/library use`."
         ),
         inline=False,
     )

@@ -62,10 +62,18 @@ class FakeInteraction:
 
 
 class FakeStore:
+    available = True
+
     def __init__(self) -> None:
         self.questions: list[dict[str, Any]] = []
         self.feedback: list[dict[str, Any]] = []
         self.clicks: list[dict[str, Any]] = []
+
+    def articles(self) -> list[Any]:
+        return []  # no server added an article
+
+    def shelf_choices(self) -> dict[int, tuple[str, ...]]:
+        return {}
 
     def record_question(self, **kwargs: Any) -> int:
         self.questions.append(kwargs)
