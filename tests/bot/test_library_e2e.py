@@ -328,3 +328,21 @@ async def test_the_library_commands_are_synced_for_admins_in_servers(
     assert set(subs) == {"add", "list", "remove", "use"}
     add = {o["name"]: o for o in subs["add"]["options"]}
     assert add["file"]["type"] == 11 and not add["file"].get("required")
+
+
+async def test_browsing_commands_show_the_servers_shelf(
+    fake_discord: FakeDiscord, bot: NorfolkBot
+) -> None:
+    await library(fake_discord, "add", files={"file": ("harbour_light.txt", HARBOUR)})
+    other = fake_discord.other_guild
+
+    async def run(name: str, options: dict, **kw) -> str:  # type: ignore[no-untyped-def]
+        return message_text(await (await fake_discord.slash(name, options, **kw)).reply())
+
+    assert "Harbour Light (film)" in await run("about", {})
+    assert "Harbour Light (film)" not in await run("about", {}, guild=other)
+    assert "Ines Valdari" in await run("fact", {"field": "Director"})
+    assert "Ines Valdari" not in await run("fact", {"field": "Director"}, guild=other)
+    handle = await fake_discord.autocomplete("section", {"name": "Filming"}, "name", guild=other)
+    choices = (await handle.callback()).json["data"]["choices"]
+    assert not any("Harbour Light" in c["name"] for c in choices)
