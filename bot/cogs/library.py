@@ -133,20 +133,14 @@ class LibraryCog(
 
     @app_commands.command(name="list", description="Show the articles this server answers from")
     async def list_(self, interaction: discord.Interaction) -> None:
-        try:
-            await self._check(interaction)
-        except Refused as refused:
-            await self._say(interaction, str(refused))
+        if not await self._allowed(interaction):
             return
         await self._say(interaction, shelf_text(self.bot.catalog, interaction.guild_id))
 
     @app_commands.command(name="remove", description="Remove an article this server added")
     @app_commands.describe(article="The title of an article added here")
     async def remove(self, interaction: discord.Interaction, article: str) -> None:
-        try:
-            await self._check(interaction)
-        except Refused as refused:
-            await self._say(interaction, str(refused))
+        if not await self._allowed(interaction):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         guild_id = interaction.guild_id or 0
@@ -171,10 +165,7 @@ class LibraryCog(
     @app_commands.command(name="use", description="Choose which shared articles count here")
     @app_commands.describe(articles="Shared articles' titles separated by commas, or all, or none")
     async def use(self, interaction: discord.Interaction, articles: str) -> None:
-        try:
-            await self._check(interaction)
-        except Refused as refused:
-            await self._say(interaction, str(refused))
+        if not await self._allowed(interaction):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         guild_id = interaction.guild_id or 0
@@ -223,6 +214,15 @@ class LibraryCog(
         return _choices(values)
 
     # -- the steps ------------------------------------------------------------------------------
+
+    async def _allowed(self, interaction: discord.Interaction) -> bool:
+        """Whether this user may change this server's shelf; if not, says why."""
+        try:
+            await self._check(interaction)
+        except Refused as refused:
+            await self._say(interaction, str(refused))
+            return False
+        return True
 
     async def _check(self, interaction: discord.Interaction) -> None:
         if interaction.guild_id is None:
