@@ -515,7 +515,7 @@ def _paragraphs(text: str) -> list[str]:
     paragraph: list[str] = []
 
     def flush() -> None:
-        line = clean(" ".join(paragraph)).lstrip("=-*•").strip()
+        line = clean(" ".join(paragraph)).lstrip("=-*• ")
         if line and any(ch.isalnum() for ch in line):
             out.append(line)
         paragraph.clear()
@@ -555,7 +555,7 @@ def to_article(
     code = mwparserfromhell.parse(wikitext)
     styles = {template_name(t) for t in code.filter_templates(recursive=False)}
     renderer = Renderer(month_first="use mdy dates" in styles)
-    lines = [f"= {' '.join(title.split())} ="]
+    lines = [f"= {' '.join(title.split()).strip('= ') or 'Untitled'} ="]
     if url:
         address = re.sub(r"\s", lambda space: quote(space.group()), url.strip())
         lines.append(f"Source: {address}" + (f" (revision {revision})" if revision else ""))
@@ -565,7 +565,7 @@ def to_article(
     dropping_below = 0  # inside a dropped section of this level: skip until one as high
     for heading, nodes in _chunks(code):
         level = min(max(heading.level, 2), 6) if heading is not None else 0
-        name = clean(renderer.text(heading.title)) if heading is not None else ""
+        name = clean(renderer.text(heading.title)).strip("= ") if heading is not None else ""
         if heading is not None:
             if dropping_below and level > dropping_below:
                 continue

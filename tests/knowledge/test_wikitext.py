@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from knowledge import Library, parse_article
 from knowledge.article import Article
@@ -161,3 +163,53 @@ def test_converted_articles_answer_questions(imported_library: Library, title: s
         assert expected in (answer.text or ""), (question, answer.text)
         assert answer.citations[0].article == title
         assert (answer.citations[0].url or "").startswith("https://en.wikipedia.org/wiki/")
+
+
+WIKI_BITS = st.sampled_from(
+    [
+        "\n",
+        "\n\n",
+        "== ",
+        " ==",
+        "=== H ===\n",
+        "=",
+        "* ",
+        "# ",
+        ": ",
+        "; ",
+        "'''",
+        "''",
+        "[[",
+        "]]",
+        "|",
+        "{{",
+        "}}",
+        "{{Infobox x\n| a_b = ",
+        "\n}}",
+        "<ref>",
+        "</ref>",
+        "<br />",
+        "{|",
+        "|}",
+        "[http://x.org ",
+        "]",
+        "&nbsp;",
+        "<!--",
+        "-->",
+        "- ",
+        "– ",
+        "Key: value",
+        "Source: https://x.org",
+        "__NOTOC__",
+        "{{convert|1|km}}",
+        "(",
+        ")",
+    ]
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(WIKI_BITS, st.text(max_size=8)), max_size=40).map("".join))
+def test_any_wikitext_converts_to_an_article_the_parser_reads(wikitext: str) -> None:
+    text = to_article("Some = title", wikitext, url="https://x.org/wiki/T", revision=3)
+    assert parse_article(text).title == "Some = title"
