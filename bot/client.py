@@ -198,6 +198,12 @@ class NorfolkBot(commands.Bot):
         """What a server (None: a DM) answers and browses from: its shelf of the library."""
         return self.catalog.shelf(guild_id)
 
+    def interaction_shelf(self, interaction: discord.Interaction[Any]) -> Library | Shelf:
+        """An interaction's shelf: its server's where Norfolk is installed to the server; the
+        shared articles in DMs and for a member's user-installed Norfolk."""
+        installed = interaction.guild_id is not None and interaction.is_guild_integration()
+        return self.shelf_for(interaction.guild_id if installed else None)
+
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: questions in messages are handled by the messages cog."""
 
@@ -209,16 +215,27 @@ class NorfolkBot(commands.Bot):
     # -- the question pipeline shared by /ask, DMs and mentions ---------------------------
 
     async def answer_question(
-        self, question: str, *, user_id: int | None, guild_id: int | None, source: str
+        self,
+        question: str,
+        *,
+        user_id: int | None,
+        guild_id: int | None,
+        source: str,
+        shelf: Library | Shelf | None = None,
     ) -> tuple[Answer, int | None]:
         """Ask the library off the event loop and record the question; returns its row id.
+
+        The answer comes from `shelf`, by default the shelf of the server `guild_id`.
 
         A lookup that outlives `lookup_timeout` raises `TimeoutError`, which the command and
         message error handlers turn into an apology rather than an endless "thinking…".
         """
         try:
             answer = await asyncio.wait_for(
-                asyncio.to_thread(self.shelf_for(guild_id).ask, question), self.lookup_timeout
+                asyncio.to_thread(
+                    (shelf if shelf is not None else self.shelf_for(guild_id)).ask, question
+                ),
+                self.lookup_timeout,
             )
         except TimeoutError:
             log.warning("lookup took over %.0f s; apologising instead", self.lookup_timeout)

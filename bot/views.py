@@ -159,7 +159,7 @@ class MoreSourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
             question = await bot.question_text(self.question_id)
         if not question:
             return {"content": "I no longer have that question on file. Please ask it again."}
-        shelf = bot.shelf_for(interaction.guild_id)  # the same articles the answer came from
+        shelf = bot.interaction_shelf(interaction)  # the same articles the answer came from
         answer = await asyncio.to_thread(
             shelf.ask, question, max_citations=ANSWER_CITATIONS + MORE_SOURCES
         )

@@ -137,7 +137,7 @@ class BrowseCog(commands.Cog):
         self, interaction: discord.Interaction, field: str, private: bool = False
     ) -> None:
         """One infobox value, or suggestions when no field matches."""
-        library = self.bot.shelf_for(interaction.guild_id)
+        library = self.bot.interaction_shelf(interaction)
         answer = library.fact(field)
         suggestions: list[str] = []
         if not answer.answered:
@@ -154,7 +154,7 @@ class BrowseCog(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Infobox keys matching what the user has typed so far."""
-        keys = match_keys(fact_keys(self.bot.shelf_for(interaction.guild_id)), current)
+        keys = match_keys(fact_keys(self.bot.interaction_shelf(interaction)), current)
         return [app_commands.Choice(name=_clip(key), value=_clip(key)) for key in keys]
 
     @app_commands.command(name="section", description="Read one section of the article")
@@ -165,7 +165,7 @@ class BrowseCog(commands.Cog):
         self, interaction: discord.Interaction, name: str, private: bool = False
     ) -> None:
         """The section's text, split over as many embeds and messages as it needs."""
-        library = self.bot.shelf_for(interaction.guild_id)
+        library = self.bot.interaction_shelf(interaction)
         ref = resolve_section(library, name)
         if ref is None:
             hint = ", ".join(r.label for r in section_refs(library)[:10]) or "none are loaded"
@@ -200,14 +200,14 @@ class BrowseCog(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Sections matching what the user has typed so far."""
-        return section_choices(self.bot.shelf_for(interaction.guild_id), current)
+        return section_choices(self.bot.interaction_shelf(interaction), current)
 
     @app_commands.command(name="about", description="What articles I know about")
     @app_commands.allowed_installs(guilds=True, users=True)
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     async def about(self, interaction: discord.Interaction) -> None:
         """Loaded articles, their sections and fact counts."""
-        embeds = pack(about_embeds(self.bot.shelf_for(interaction.guild_id)))[0]
+        embeds = pack(about_embeds(self.bot.interaction_shelf(interaction)))[0]
         await interaction.response.send_message(
             embeds=embeds, ephemeral=True, allowed_mentions=NO_MENTIONS
         )

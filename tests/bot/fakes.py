@@ -60,6 +60,9 @@ class FakeInteraction:
         assert self.response.is_done(), "edit before responding"
         self.edits.append(kwargs)
 
+    def is_guild_integration(self) -> bool:
+        return self.guild_id is not None  # installed to the server it is used in
+
 
 class FakeStore:
     available = True

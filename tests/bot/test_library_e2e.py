@@ -346,3 +346,20 @@ async def test_browsing_commands_show_the_servers_shelf(
     handle = await fake_discord.autocomplete("section", {"name": "Filming"}, "name", guild=other)
     choices = (await handle.callback()).json["data"]["choices"]
     assert not any("Harbour Light" in c["name"] for c in choices)
+
+
+async def test_a_user_installed_norfolk_answers_from_the_shared_articles(
+    fake_discord: FakeDiscord, bot: NorfolkBot
+) -> None:
+    await library(fake_discord, "add", files={"file": ("harbour_light.txt", HARBOUR)})
+    question = "who directed Harbour Light?"
+    assert "Valdari" in message_text(await ask(fake_discord, question))
+    mine = await ask(fake_discord, question, user_install=True)  # the member's own install
+    assert "Valdari" not in message_text(mine) and "Harbour Light (film)" not in footer(mine)
+    since = fake_discord.mark()
+    await fake_discord.say(f"{fake_discord.mention()} {question}")  # the server's bot user
+    reply = await fake_discord.wait_for_call(
+        lambda c: c.matches("POST", f"/channels/{fake_discord.guild.text_channel_id}/messages"),
+        since=since,
+    )
+    assert "Valdari" in message_text(reply.json)

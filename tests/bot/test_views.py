@@ -110,7 +110,7 @@ class Bot:
     async def question_text(self, question_id: int) -> str | None:
         return self.store.question_text(question_id)
 
-    def shelf_for(self, guild_id: int | None) -> Library:
+    def interaction_shelf(self, interaction: object) -> Library:
         return self.library
 
 

@@ -102,9 +102,11 @@ class InteractionsMixin:
         message: JSON | None = None,
         permissions: int | None = None,
         guild: FakeGuild | None = None,
+        user_install: bool = False,
     ) -> InteractionHandle:
-        """Dispatch an INTERACTION_CREATE; `permissions` overrides the guild member's, and
-        `guild` sends it from another server than the fake's own (`other_guild`)."""
+        """Dispatch an INTERACTION_CREATE; `permissions` overrides the guild member's,
+        `guild` sends it from another server than the fake's own (`other_guild`), and
+        `user_install` as a command of the user's own install of the app, not the server's."""
         user = user or self.alice
         guild = guild or self.guild
         payload = payloads.interaction(
@@ -118,6 +120,8 @@ class InteractionsMixin:
             guild_id=None if dm else guild.id,
             message=message,
         )
+        if user_install:
+            payload["authorizing_integration_owners"] = {"1": str(user.id)}
         if guild is not self.guild and not dm:  # not in the client's cache: send it whole
             payload["channel"] = guild.channel()
         if permissions is not None and not dm:
@@ -174,12 +178,14 @@ class InteractionsMixin:
         permissions: int | None = None,
         files: dict[str, tuple[str, bytes]] | None = None,
         guild: FakeGuild | None = None,
+        user_install: bool = False,
     ) -> InteractionHandle:
         """A user runs `/name option:value ...` (`/group sub …` for a subcommand) in the
         guild channel or in a DM.
 
         `permissions`: the member's resolved channel permissions (guild only); `files`:
-        attachment options as {option: (filename, bytes)}; `guild`: another server.
+        attachment options as {option: (filename, bytes)}; `guild`: another server;
+        `user_install`: run through the user's own install of the app.
         """
         data = self._command_data(name, payloads.command_options(options or {}))
         for option, (filename, content) in (files or {}).items():
@@ -187,7 +193,13 @@ class InteractionsMixin:
         if not dm:
             data["guild_id"] = str((guild or self.guild).id)
         return await self._send_interaction(
-            APPLICATION_COMMAND, data, user=user, dm=dm, permissions=permissions, guild=guild
+            APPLICATION_COMMAND,
+            data,
+            user=user,
+            dm=dm,
+            permissions=permissions,
+            guild=guild,
+            user_install=user_install,
         )
 
     async def message_command(
