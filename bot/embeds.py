@@ -435,7 +435,8 @@ def about_embeds(library: Library) -> list[discord.Embed]:
         return [
             notice_embed(
                 "No articles are loaded, so I can't answer anything yet. "
-                "Ask the bot's admin to check the seeds folder.",
+                "Ask the bot's admin to check the seeds folder, or a server admin to add "
+                "one with `/library add`.",
                 title="About Norfolk",
             )
         ]

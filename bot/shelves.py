@@ -15,6 +15,7 @@ loop, and the bot swaps the new catalog in whole, as `/reload` does.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,8 @@ MAX_ARTICLE_BYTES = 512 * 1024
 """The largest article a server may add (Wikipedia's longest articles convert to ~300 KiB)."""
 MAX_SERVER_ARTICLES = 25
 """Articles one server may add (Discord lists 25 choices in an autocomplete)."""
+SHELVES_KEPT = 256
+"""Distinct shelves kept built (a byte per fact each); others are rebuilt when asked for."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ class Catalog:
         self.seeds = seeds
         self.uses = {guild: tuple(titles) for guild, titles in (uses or {}).items()}
         self.shared_names = tuple(shared)
-        self._shelves: dict[frozenset[int], Library | Shelf] = {}
+        self._shelves: OrderedDict[frozenset[int], Shelf] = OrderedDict()
 
     # -- what each server sees ----------------------------------------------------------------
 
@@ -123,6 +126,10 @@ class Catalog:
         shelf = self._shelves.get(positions)
         if shelf is None:
             shelf = self._shelves[positions] = self.library.shelf(positions)
+            while len(self._shelves) > SHELVES_KEPT:
+                self._shelves.popitem(last=False)
+        else:
+            self._shelves.move_to_end(positions)
         return shelf
 
     def server_articles(self) -> tuple[Article, ...]:
