@@ -17,6 +17,7 @@ from knowledge.settings import Settings
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEEDS = PROJECT_ROOT / "seeds"
 DB_NAME = "norfolk.db"
+DEFAULT_WIKI_API = "https://{lang}.wikipedia.org/w/api.php"
 
 
 def _data_home() -> Path:
@@ -75,6 +76,11 @@ class Config:
     log_level: str = "INFO"
     encoder: str = "e5"
     cache_dir: Path = PROJECT_ROOT / ".cache"
+    wiki_api: str = DEFAULT_WIKI_API
+    allow_import: bool = False
+    contact: str | None = None
+    shared: tuple[str, ...] = ()
+    """Seed articles every server's shelf offers (file names or titles); empty: all."""
 
     def settings(self) -> Settings:
         """The knowledge settings these options imply (one limit, honoured everywhere)."""
@@ -178,7 +184,32 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         cache_dir=Path(
             env.get("NORFOLK_CACHE_DIR", "").strip() or PROJECT_ROOT / ".cache"
         ).expanduser(),
+        wiki_api=_wiki_api(env),
+        allow_import=_bool(env, "NORFOLK_ALLOW_IMPORT", False),
+        contact=env.get("NORFOLK_CONTACT", "").strip() or None,
+        shared=_names(env, "NORFOLK_SHARED"),
     )
+
+
+def _wiki_api(env: Mapping[str, str]) -> str:
+    """NORFOLK_WIKI_API: a full http(s) address of a MediaWiki `api.php` (`{lang}` allowed)."""
+    raw = env.get("NORFOLK_WIKI_API", "").strip()
+    if not raw:
+        return DEFAULT_WIKI_API
+    if not raw.lower().startswith(("http://", "https://")) or " " in raw:
+        raise ConfigError(
+            f"NORFOLK_WIKI_API must be the full address of a MediaWiki api.php, e.g. "
+            f"{DEFAULT_WIKI_API}, got {raw!r}"
+        )
+    return raw
+
+
+def _names(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated list; empty or "all" is the empty tuple (everything)."""
+    raw = env.get(name, "").strip()
+    if raw.casefold() in ("", "all", "*"):
+        return ()
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
 def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:

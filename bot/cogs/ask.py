@@ -113,6 +113,7 @@ class AskCog(commands.Cog):
             user_id=user_id,
             guild_id=interaction.guild_id,
             source=source,
+            shelf=self.bot.interaction_shelf(interaction),
         )
         embeds, view = self.bot.render_answer(
             answer,
