@@ -1,4 +1,4 @@
-"""The `norfolk` command: run the bot (or the REPL without a token), ask, stats.
+"""The `norfolk` command: run the bot (or the REPL without a token), ask, import, stats.
 
 Discord is imported only by `run` with a token, so `norfolk ask` starts fast.
 """
@@ -157,6 +157,40 @@ def cmd_stats(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace, config: Config) -> int:
+    """Fetch a Wikipedia article, convert it and write `seeds/<slug>.txt`; exit code 1 with
+    one line (and nothing written) when any step fails."""
+    import asyncio
+
+    from bot.importer import import_page, write_article
+    from bot.wiki import ImportFailed
+
+    try:
+        imported = asyncio.run(
+            import_page(args.article, lang=args.lang, api=config.wiki_api, contact=config.contact)
+        )
+        path, replaced = write_article(imported, config.seeds)
+    except ImportFailed as exc:
+        print(f"norfolk: import failed: {exc}; nothing was written", file=sys.stderr)
+        return 1
+    article = imported.article
+    print(
+        f"{'Updated' if replaced else 'Imported'} {imported.describe()} → {path}: "
+        f"{len(article.infobox)} infobox fields, {len(article.sections)} sections. "
+        "Run /reload (or restart the bot) to serve it."
+    )
+    return 0
+
+
+def _language(raw: str) -> str:
+    """An argparse type: a Wikipedia language code such as en, fr or zh-yue."""
+    from bot.wiki import LANG_RE
+
+    if not LANG_RE.match(raw):
+        raise argparse.ArgumentTypeError(f"not a Wikipedia language code: {raw!r}")
+    return raw
+
+
 def _is_file_path(path: Path) -> bool:
     """A plain file path, not `:memory:` or an SQLite `file:` URI."""
     return str(path) != ":memory:" and not str(path).startswith("file:")
@@ -208,6 +242,21 @@ def build_parser() -> argparse.ArgumentParser:
         "'and Tommy?' is read with the previous question (adds \"read_as\")",
     )
     ask.set_defaults(handler=cmd_ask)
+    imports = commands.add_parser(
+        "import",
+        parents=[common],
+        help="fetch a Wikipedia article into the seeds folder",
+        description="Fetch a Wikipedia article (through the MediaWiki API at NORFOLK_WIKI_API), "
+        "convert it to the article format and write seeds/<slug>.txt with a Source: line.",
+    )
+    imports.add_argument("article", help="the article's title, e.g. 'Jaws (film)', or its URL")
+    imports.add_argument(
+        "--lang",
+        type=_language,
+        default=None,
+        help="Wikipedia's language (default: the URL's, else en)",
+    )
+    imports.set_defaults(handler=cmd_import)
     stats = commands.add_parser(
         "stats", parents=[common], help="top unanswered questions and feedback"
     )

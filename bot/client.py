@@ -24,10 +24,11 @@ from bot.reload import ReloadResult, load_replacement
 from bot.replies import NO_MENTIONS
 from bot.safety import Cooldown
 from bot.service import AnswerService, Ticket
+from bot.shelves import Catalog, load_catalog
 from bot.store import Store
 from bot.views import DYNAMIC_ITEMS, answer_view, send_apology
 from bot.workers import make_workers
-from knowledge import Answer, Library, load_folder
+from knowledge import Answer, Library, Shelf, load_folder
 
 log = logging.getLogger("norfolk.client")
 
@@ -117,12 +118,15 @@ class NorfolkBot(commands.Bot):
         options.update(client_kwargs)
         super().__init__(**options)
         self.config = config
-        self.library: Library = library if library is not None else Library(())
+        given = library if library is not None else Library(())
+        self.catalog = Catalog(given, shared=config.shared)
+        """The library and each server's shelf of it (`bot/shelves.py`), swapped in whole."""
         self._library_given = library is not None
         self.store: Store | None = store
         self.cooldown = Cooldown(config.cooldown_rate, config.cooldown_per)
         self._recent: OrderedDict[int, str] = OrderedDict()
-        self._reload_lock = asyncio.Lock()
+        self.catalog_lock = asyncio.Lock()
+        """Held while the catalog is rebuilt (/reload, /library), so changes never race."""
         self.conversations: Conversations[tuple[int, int | None]] = Conversations(
             ttl=config.followup_seconds, max_question_chars=config.max_question_chars
         )
@@ -162,16 +166,22 @@ class NorfolkBot(commands.Bot):
         from bot.cogs.admin import AdminCog
         from bot.cogs.ask import AskCog
         from bot.cogs.browse import BrowseCog
+        from bot.cogs.library import LibraryCog
         from bot.cogs.messages import MessagesCog
 
         if not self._library_given:
             self.library = await asyncio.to_thread(load_library, self.config)
+        self.catalog = await asyncio.to_thread(
+            load_catalog, self.library, self.store, self.config.shared
+        )
+        self._serving = True  # from now on a new catalog's library goes to the workers
         self.service.prepare(self.library)
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         await self.add_cog(AskCog(self))
         await self.add_cog(BrowseCog(self))
         await self.add_cog(MessagesCog(self))
         await self.add_cog(AdminCog(self))
+        await self.add_cog(LibraryCog(self))
         await self.sync_commands()
 
     async def sync_commands(self) -> None:
@@ -201,10 +211,11 @@ class NorfolkBot(commands.Bot):
         Used by `/reload` and SIGHUP. Parsing runs off the event loop; questions keep being
         answered from the old library until the swap, and after a refusal.
         """
-        async with self._reload_lock:  # two reloads at once would race on the swap
+        async with self.catalog_lock:  # two reloads at once would race on the swap
             old = self.library
+            extra = self.catalog.server_articles()  # servers' articles stay as they are
             try:
-                found = await asyncio.to_thread(load_replacement, self.config.seeds, old)
+                found = await asyncio.to_thread(load_replacement, self.config.seeds, old, extra)
             except Exception:
                 log.exception("reload of %s failed; keeping the old articles", self.config.seeds)
                 return ReloadResult(False, "Reload failed unexpectedly; the log says why.")
@@ -212,12 +223,42 @@ class NorfolkBot(commands.Bot):
                 where = "; ".join(str(e) for e in found.errors) or "no articles"
                 log.error("reload refused, old articles kept serving: %s", where)
                 return found.result
-            self.library = found.library
-            self.service.prepare(self.library)  # the workers load it before its first question
+            self.catalog = self.catalog.replaced(found.library)  # the workers load it too
             for warning in found.warnings:
                 log.warning("%s", warning)
             log.info("reload of %s: %s", self.config.seeds, found.result.message)
             return found.result
+
+    @property
+    def catalog(self) -> Catalog:
+        """Every article and which servers answer from which (see `bot.shelves`)."""
+        return self._catalog
+
+    @catalog.setter
+    def catalog(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        if getattr(self, "_serving", False):  # the worker processes load it ahead of use
+            self.service.prepare(catalog.library)
+
+    @property
+    def library(self) -> Library:
+        """Every article: the host's and those servers added (answers go through a shelf)."""
+        return self.catalog.library
+
+    @library.setter
+    def library(self, library: Library) -> None:
+        """A new library on its own: every article in it is shared, nothing server-added."""
+        self.catalog = Catalog(library, shared=self.config.shared)
+
+    def shelf_for(self, guild_id: int | None) -> Library | Shelf:
+        """What a server (None: a DM) answers and browses from: its shelf of the library."""
+        return self.catalog.shelf(guild_id)
+
+    def interaction_shelf(self, interaction: discord.Interaction[Any]) -> Library | Shelf:
+        """An interaction's shelf: its server's where Norfolk is installed to the server; the
+        shared articles in DMs and for a member's user-installed Norfolk."""
+        installed = interaction.guild_id is not None and interaction.is_guild_integration()
+        return self.shelf_for(interaction.guild_id if installed else None)
 
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: questions in messages are handled by the messages cog."""
@@ -237,16 +278,22 @@ class NorfolkBot(commands.Bot):
         guild_id: int | None,
         source: str,
         ticket: Ticket | None = None,
+        shelf: Library | Shelf | None = None,
     ) -> tuple[Answer, int | None]:
         """Ask through the service (off the event loop) and record the question; returns its
         row id. `ticket` is the queue place reserved before acknowledging, if any.
 
+        The answer comes from `shelf`, by default the shelf of the server `guild_id`.
         Raises `Busy` when the question is turned away (the caller says "busy"). A lookup that
         outlives `lookup_timeout` raises `TimeoutError`, which the command and message error
         handlers turn into an apology rather than an endless "thinking…".
         """
         try:
-            answer = await self.service.ask(question, ticket=ticket)
+            answer = await self.service.ask(
+                question,
+                ticket=ticket,
+                shelf=shelf if shelf is not None else self.shelf_for(guild_id),
+            )
         except TimeoutError:
             log.warning("lookup took over %.0f s; apologising instead", self.lookup_timeout)
             raise

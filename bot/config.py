@@ -18,6 +18,7 @@ from knowledge.settings import Settings
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEEDS = PROJECT_ROOT / "seeds"
 DB_NAME = "norfolk.db"
+DEFAULT_WIKI_API = "https://{lang}.wikipedia.org/w/api.php"
 
 
 def _data_home() -> Path:
@@ -84,6 +85,12 @@ class Config:
     def worker_count(self) -> int:
         """Answering workers: the setting, else one per CPU this process may use."""
         return self.workers or usable_cpus()
+
+    wiki_api: str = DEFAULT_WIKI_API
+    allow_import: bool = False
+    contact: str | None = None
+    shared: tuple[str, ...] = ()
+    """Seed articles every server's shelf offers (file names or titles); empty: all."""
 
     def settings(self) -> Settings:
         """The knowledge settings these options imply (one limit, honoured everywhere)."""
@@ -191,7 +198,32 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         worker_kind=_choice(env, "NORFOLK_WORKER_KIND", "process", ("process", "thread")),
         queue_size=_int(env, "NORFOLK_QUEUE_SIZE", 2000, minimum=1) or 2000,
         http_connections=_int(env, "NORFOLK_HTTP_CONNECTIONS", 100, minimum=2) or 100,
+        wiki_api=_wiki_api(env),
+        allow_import=_bool(env, "NORFOLK_ALLOW_IMPORT", False),
+        contact=env.get("NORFOLK_CONTACT", "").strip() or None,
+        shared=_names(env, "NORFOLK_SHARED"),
     )
+
+
+def _wiki_api(env: Mapping[str, str]) -> str:
+    """NORFOLK_WIKI_API: a full http(s) address of a MediaWiki `api.php` (`{lang}` allowed)."""
+    raw = env.get("NORFOLK_WIKI_API", "").strip()
+    if not raw:
+        return DEFAULT_WIKI_API
+    if not raw.lower().startswith(("http://", "https://")) or " " in raw:
+        raise ConfigError(
+            f"NORFOLK_WIKI_API must be the full address of a MediaWiki api.php, e.g. "
+            f"{DEFAULT_WIKI_API}, got {raw!r}"
+        )
+    return raw
+
+
+def _names(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated list; empty or "all" is the empty tuple (everything)."""
+    raw = env.get(name, "").strip()
+    if raw.casefold() in ("", "all", "*"):
+        return ()
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
 def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:

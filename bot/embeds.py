@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import discord
 
@@ -16,7 +17,7 @@ from bot.safety import escape_text, is_spoiler_section, neutralise_mentions, spo
 from knowledge import Answer, Citation
 
 if TYPE_CHECKING:
-    from knowledge import Library
+    from knowledge.library import Articles as Library  # a library or one server's shelf
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -218,6 +219,30 @@ def _field_name(citation: Citation, primary_article: str) -> str:
     return truncate(escape_text(name), FIELD_NAME_LIMIT)
 
 
+LINK_URL_CHARS = 500
+"""A source address longer than this is left out rather than crowding the snippet."""
+_MARKDOWN_UNSAFE = {"(": "%28", ")": "%29", " ": "%20", "<": "%3C", ">": "%3E", "\\": "%5C"}
+
+
+def markdown_url(url: str) -> str | None:
+    """A web address safe inside a markdown link `[label](…)` (parentheses encoded, as
+    Discord would end the link at the first `)`), or None when it is not http(s)."""
+    if not url.lower().startswith(("https://", "http://")) or len(url) > LINK_URL_CHARS:
+        return None
+    return "".join(_MARKDOWN_UNSAFE.get(ch, ch) for ch in url if ch not in "\r\n\t")
+
+
+def source_link(citation: Citation) -> str:
+    """ "[↗ Read this section on en.wikipedia.org](…#Plot)" for a citation of an article
+    with a `Source:` line; "" otherwise."""
+    url = markdown_url(citation.url) if citation.url else None
+    if url is None:
+        return ""
+    host = escape_text(urlsplit(citation.url or "").hostname or "the source")
+    what = "this section" if "#" in url else "it"
+    return f"[↗ Read {what} on {host}]({url})"
+
+
 def _add_citation_fields(
     embed: discord.Embed,
     answer: Answer,
@@ -229,9 +254,11 @@ def _add_citation_fields(
     """One field per citation: its section as the name, its (maybe spoilered) snippet below."""
     primary = answer.citations[0].article if answer.citations else ""
     for citation in citations:
+        value = _snippet(citation, SNIPPET_CHARS, spoil=spoil, spoiler_sections=spoiler_sections)
+        link = source_link(citation)
         embed.add_field(
             name=_field_name(citation, primary),
-            value=_snippet(citation, SNIPPET_CHARS, spoil=spoil, spoiler_sections=spoiler_sections),
+            value=f"{value}\n{link}" if link else value,
             inline=False,
         )
 
@@ -345,6 +372,7 @@ def fact_embed(answer: Answer, asked: str, suggestions: Sequence[str] = ()) -> d
         )
         footer = neutralise_mentions(f"{citation.article} · Infobox")
         embed.set_footer(text=truncate(footer, FOOTER_LIMIT))
+        embed.url = markdown_url(citation.url) if citation.url else None
         return clamp(embed)
     lines = [f"No infobox field matches “{truncate(escape_text(asked.strip()), 100)}”."]
     if suggestions:
@@ -363,10 +391,12 @@ def section_messages(
     spoil: bool = False,
     chunk_chars: int = SECTION_CHUNK_CHARS,
     max_messages: int = MAX_SECTION_MESSAGES,
+    url: str | None = None,
 ) -> list[list[discord.Embed]]:
     """A section's text as messages of embeds, split on paragraph/sentence boundaries.
 
-    `spoil` hides every chunk behind `||…||` (a spoiler section shown in a guild).
+    `spoil` hides every chunk behind `||…||` (a spoiler section shown in a guild); `url`,
+    the section on the article's source page, links the first embed's title.
     """
     heading = SEPARATOR.join(path) or "Section"
     title = truncate(
@@ -383,6 +413,7 @@ def section_messages(
     for number, chunk in enumerate(chunks, start=1):
         embed = discord.Embed(
             title=title if number == 1 else None,
+            url=markdown_url(url) if url and number == 1 else None,
             description=spoiler(chunk) if spoil else chunk,
             colour=ANSWER_COLOUR,
         )
@@ -404,7 +435,8 @@ def about_embeds(library: Library) -> list[discord.Embed]:
         return [
             notice_embed(
                 "No articles are loaded, so I can't answer anything yet. "
-                "Ask the bot's admin to check the seeds folder.",
+                "Ask the bot's admin to check the seeds folder, or a server admin to add "
+                "one with `/library add`.",
                 title="About Norfolk",
             )
         ]
@@ -478,6 +510,15 @@ def help_embed() -> discord.Embed:
         value=(
             "After “who played Ruth?”, just ask “and Tommy?” or “how old was she?”: "
             "I read it with your previous question and say how I read it."
+        ),
+        inline=False,
+    )
+    embed.add_field(
+        name="Your server's articles",
+        value=(
+            "Server admins choose what I answer from here: `/library add` an article (a `.txt` "
+            "file, or a Wikipedia title when the host allows it), `/library list`, "
+            "`/library remove`, `/library use`."
         ),
         inline=False,
     )

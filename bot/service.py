@@ -72,6 +72,7 @@ class _Job:
     question: str
     max_citations: int | None
     future: asyncio.Future[Answer]
+    shelf: Any = None  # the articles to answer from (a server's shelf); None: the library
     queued_at: float = field(default_factory=time.monotonic)
 
 
@@ -134,17 +135,23 @@ class AnswerService:
     # -- asking ---------------------------------------------------------------------------
 
     async def ask(
-        self, question: str, *, max_citations: int | None = None, ticket: Ticket | None = None
+        self,
+        question: str,
+        *,
+        max_citations: int | None = None,
+        ticket: Ticket | None = None,
+        shelf: Any = None,
     ) -> Answer:
-        """The answer, once a worker has looked it up; raises `Busy` (no room, or too late),
-        `TimeoutError` (the lookup took over `timeout`) or whatever the lookup raised."""
+        """The answer from `shelf` (default: the whole library), once a worker has looked it
+        up; raises `Busy` (no room, or too late), `TimeoutError` (the lookup took over
+        `timeout`) or whatever the lookup raised."""
         if self._closed:  # shutting down: no new workers for a straggler
             if ticket is not None:
                 ticket.release()
             raise RuntimeError("the answering service is closed")
         (ticket or self.reserve()).take()
         self._start()
-        job = _Job(question, max_citations, asyncio.get_running_loop().create_future())
+        job = _Job(question, max_citations, asyncio.get_running_loop().create_future(), shelf)
         self._queue.put_nowait(job)
         try:
             return await job.future
@@ -172,7 +179,11 @@ class AnswerService:
             started = time.monotonic()
             try:
                 answer = await asyncio.wait_for(
-                    self.workers.ask(self.library(), job.question, job.max_citations),
+                    self.workers.ask(
+                        job.shelf if job.shelf is not None else self.library(),
+                        job.question,
+                        job.max_citations,
+                    ),
                     self.timeout,
                 )
             except asyncio.CancelledError:

@@ -1,20 +1,25 @@
-"""The bot's small memory: asked questions, 👍/👎 feedback and button clicks, in one SQLite file.
+"""The bot's small memory, in one SQLite file: asked questions, 👍/👎 feedback, button
+clicks — and the articles server admins added with `/library add` and their shelf choices.
 
 Storage is a nice-to-have, never a reason to stop answering: every failure (a missing,
 locked, read-only or corrupt file, a full disk) is logged once and the call returns
-`None` or an empty result instead of raising. Methods are synchronous and thread-safe so
-the bot can call them through `asyncio.to_thread`; one connection behind a lock is the
-single writer, and WAL mode keeps outside readers (an admin's `sqlite3` shell) unblocked.
+`None` or an empty result instead of raising (a write that had to succeed, such as adding
+an article, returns False, so the caller can say that nothing changed). Methods are
+synchronous and thread-safe so the bot can call them through `asyncio.to_thread`; one
+connection behind a lock is the single writer, and WAL mode keeps outside readers (an
+admin's `sqlite3` shell) unblocked.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import math
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -60,11 +65,40 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             action TEXT NOT NULL
         )""",
     ),
+    # 2: articles servers added (/library add), and which shared articles a server uses.
+    (
+        """CREATE TABLE server_articles (
+            id INTEGER PRIMARY KEY,
+            guild_id INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            folded TEXT NOT NULL,
+            source TEXT NOT NULL,
+            text TEXT NOT NULL,
+            added_by INTEGER,
+            added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+            UNIQUE (guild_id, folded)
+        )""",
+        """CREATE TABLE server_shelves (
+            guild_id INTEGER PRIMARY KEY,
+            shared TEXT NOT NULL
+        )""",
+    ),
 )
 """Ordered schema migrations; `PRAGMA user_version` = how many have been applied.
 Append new steps, never edit old ones: existing databases only run the steps they lack."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article a server added: its text in the article format, and who added it."""
+
+    guild_id: int
+    title: str
+    source: str
+    text: str
+    added_by: int | None = None
 
 
 def normalize_question(text: str) -> str:
@@ -212,6 +246,88 @@ class Store:
             ),
             None,
         )
+
+    # -- server shelves ------------------------------------------------------------------
+
+    def save_article(self, article: StoredArticle) -> bool:
+        """Add a server's article, or replace its article of the same title; False (nothing
+        stored) when the database cannot be written."""
+        row = (
+            article.guild_id,
+            article.title,
+            article.title.casefold(),
+            article.source[: MAX_LABEL_CHARS * 4],
+            article.text,
+            article.added_by,
+        )
+
+        def work(conn: sqlite3.Connection) -> bool:
+            conn.execute(
+                "INSERT INTO server_articles"
+                " (guild_id, title, folded, source, text, added_by) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (guild_id, folded) DO UPDATE SET title = excluded.title,"
+                " source = excluded.source, text = excluded.text,"
+                " added_by = excluded.added_by, added_at = excluded.added_at",
+                row,
+            )
+            return True
+
+        return self._run("save a server's article", work, False)
+
+    def delete_article(self, guild_id: int, title: str) -> bool:
+        """Remove a server's article by title; False when it cannot be written."""
+
+        def work(conn: sqlite3.Connection) -> bool:
+            conn.execute(
+                "DELETE FROM server_articles WHERE guild_id = ? AND folded = ?",
+                (guild_id, title.casefold()),
+            )
+            return True
+
+        return self._run("remove a server's article", work, False)
+
+    def articles(self) -> list[StoredArticle] | None:
+        """Every server's articles, oldest first; None when the database cannot be read."""
+
+        def work(conn: sqlite3.Connection) -> list[StoredArticle]:
+            rows = conn.execute(
+                "SELECT guild_id, title, source, text, added_by FROM server_articles ORDER BY id"
+            ).fetchall()
+            return [StoredArticle(*row) for row in rows]
+
+        return self._run("read servers' articles", work, None)
+
+    def save_shelf_choice(self, guild_id: int, titles: Sequence[str] | None) -> bool:
+        """Which shared articles a server uses (None: all of them, the default)."""
+
+        def work(conn: sqlite3.Connection) -> bool:
+            if titles is None:
+                conn.execute("DELETE FROM server_shelves WHERE guild_id = ?", (guild_id,))
+            else:
+                conn.execute(
+                    "INSERT INTO server_shelves (guild_id, shared) VALUES (?, ?)"
+                    " ON CONFLICT (guild_id) DO UPDATE SET shared = excluded.shared",
+                    (guild_id, json.dumps(list(titles), ensure_ascii=False)),
+                )
+            return True
+
+        return self._run("save a server's shelf", work, False)
+
+    def shelf_choices(self) -> dict[int, tuple[str, ...]] | None:
+        """Per server that chose, the titles of the shared articles it uses."""
+
+        def work(conn: sqlite3.Connection) -> dict[int, tuple[str, ...]]:
+            choices = {}
+            for guild_id, shared in conn.execute("SELECT guild_id, shared FROM server_shelves"):
+                try:
+                    titles = json.loads(shared)
+                except ValueError:
+                    continue  # a hand-edited row: that server sees every shared article
+                if isinstance(titles, list):
+                    choices[int(guild_id)] = tuple(str(t) for t in titles)
+            return choices
+
+        return self._run("read servers' shelves", work, None)
 
     # -- reads ---------------------------------------------------------------------------
 

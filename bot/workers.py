@@ -30,7 +30,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
-from knowledge import Answer, Article, Library
+from knowledge import Answer, Article, Library, Shelf
 from knowledge.encoder import ENCODERS
 from knowledge.settings import Settings
 
@@ -108,9 +108,14 @@ def _start_worker(recipe: bytes, niceness: int) -> None:
     _library = pickle.loads(recipe).build()
 
 
-def _ask_in_worker(question: str, max_citations: int | None) -> Answer:
+def _ask_in_worker(
+    question: str, max_citations: int | None, shelf: tuple[int, ...] | None = None
+) -> Answer:
+    """The answer from the worker's library, or from the shelf of it whose article
+    positions are `shelf` (a server's articles: the same index, filtered)."""
     assert _library is not None, "worker started without a library"
-    return ask_library(_library, question, max_citations)
+    target = _library if shelf is None else Shelf(_library, shelf)
+    return ask_library(target, question, max_citations)
 
 
 def _pid() -> int:
@@ -211,12 +216,17 @@ class ProcessWorkers:
 
     async def ask(self, library: Any, question: str, max_citations: int | None) -> Answer:
         loop = asyncio.get_running_loop()
+        whole, positions = (
+            (library.library, library.positions) if isinstance(library, Shelf) else (library, None)
+        )
         for attempt in (1, 2):
-            pool = self._pool_for(library)
+            pool = self._pool_for(whole)
             if pool is None:
                 return await self._in_threads(library, question, max_citations)
             try:
-                return await loop.run_in_executor(pool, _ask_in_worker, question, max_citations)
+                return await loop.run_in_executor(
+                    pool, _ask_in_worker, question, max_citations, positions
+                )
             except BrokenProcessPool:
                 if self._pool is pool:  # not yet replaced by another question's retry
                     log.error("an answering worker process died; starting a new pool")

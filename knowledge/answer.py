@@ -13,9 +13,14 @@ class Citation:
     article: str
     section: str
     text: str
+    url: str | None = None
+    """Where to read it at the source: the article's `Source:` page, at this section."""
 
     def to_dict(self) -> dict[str, str]:
-        return {"article": self.article, "section": self.section, "text": self.text}
+        data = {"article": self.article, "section": self.section, "text": self.text}
+        if self.url:  # only articles with a Source: line have one
+            data["url"] = self.url
+        return data
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,12 @@ calibrated confidence reaches `Settings.abstain_below`.
 
 from __future__ import annotations
 
+import numpy as np
+
 from knowledge.answer import Answer, Citation
 from knowledge.article import LEAD
 from knowledge.candidate import Candidate, Ranker, Reader, Retriever
-from knowledge.fusion import fuse
+from knowledge.fusion import fuse, within
 from knowledge.index import FactIndex
 from knowledge.lexical import LexicalFeatures, is_bare_keyword, matched_stems, names_topic
 from knowledge.query import Query, read_question
@@ -59,11 +61,13 @@ class Answerer:
         retrievers = [r for r in self.retrievers if r.channel in channels]
         return Answerer(self.index, retrievers, ranker, self.reader, self.settings)
 
-    def prepare(self, query: Query) -> list[Candidate]:
-        """The fused candidates for a read question, with all their features, unranked."""
+    def prepare(self, query: Query, allowed: np.ndarray | None = None) -> list[Candidate]:
+        """The fused candidates for a read question, with all their features, unranked;
+        `allowed` (a boolean per fact: a shelf) keeps the others from becoming candidates."""
         scores = [s for r in self.retrievers if (s := r.score(self.index, query)) is not None]
+        scores = [within(s, allowed) for s in scores]
         lexical = next((s for s in scores if s.channel == "lexical"), None)
-        candidates = fuse(self.index, scores, self.settings.candidate_depth)
+        candidates = fuse(self.index, scores, self.settings.candidate_depth, allowed)
         features = LexicalFeatures(self.index, query, lexical)
         for c in candidates:
             c.features.update(features.of(c.id))
@@ -73,27 +77,31 @@ class Answerer:
         # the hand-set rerank's own order among the candidates (ties share a rank)
         first: dict[float, int] = {}
         for rank, value in enumerate(
-            sorted((c.features["rerank"] for c in candidates), reverse=True)
+            sorted((c.features.get("rerank", 0.0) for c in candidates), reverse=True)
         ):
             first.setdefault(value, rank)
         for c in candidates:
-            c.features["rerank_rr"] = 1.0 / (1 + first[c.features["rerank"]])
+            c.features["rerank_rr"] = 1.0 / (1 + first[c.features.get("rerank", 0.0)])
         return candidates
 
-    def answer(self, question: str, max_citations: int | None = None) -> Answer:
+    def answer(
+        self, question: str, max_citations: int | None = None, allowed: np.ndarray | None = None
+    ) -> Answer:
+        """Answer from every fact, or from the `allowed` ones only (a shelf's articles)."""
         question = question if isinstance(question, str) else str(question)
         keep = max(1, max_citations or self.settings.max_citations)
         notice = self.notice(question)
-        if notice is not None or not self.index.facts:
+        empty = not self.index.facts or (allowed is not None and not allowed.any())
+        if notice is not None or empty:
             return Answer(question, None, (), 0.0, notice)
         query = read_question(self.index, question)
         if query.about_subject:
-            return self._summary(query, keep)
+            return self._summary(query, keep, allowed)
         if not query.terms:
             return Answer(
                 question, None, (), 0.0, "Which part of the article are you asking about?"
             )
-        ranked = self.ranker.rank(query, self.prepare(query))
+        ranked = self.ranker.rank(query, self.prepare(query, allowed))
         if not ranked:
             return Answer(question, None, (), 0.0)
         confidence = self.ranker.confidence(query, ranked)
@@ -121,10 +129,13 @@ class Answerer:
             return Citation(c.fact.article, c.fact.section, c.fact.snippet)
         return None
 
-    def _summary(self, query: Query, keep: int) -> Answer:
+    def _summary(self, query: Query, keep: int, allowed: np.ndarray | None = None) -> Answer:
         """ "What is the book about?": the article's opening sentences, which summarise it."""
-        wanted = query.articles or {self.index.facts[0].article}
-        opening = [f for f in self.index.facts if f.article in wanted and f.kind != "infobox"]
+        facts = self.index.facts
+        if allowed is not None:
+            facts = [f for f in facts if allowed[f.id]]
+        wanted = (query.articles & {f.article for f in facts}) or {facts[0].article}
+        opening = [f for f in facts if f.article in wanted and f.kind != "infobox"]
         lead = [f for f in opening if f.section == LEAD] or opening
         if not lead:
             return Answer(query.text, None, (), 0.0)

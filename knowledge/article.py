@@ -1,9 +1,10 @@
 """Parse a plain-text, Wikipedia-style article into a plain `Article` dataclass.
 
-The format: a `= Title =` line, an optional infobox of `- Key: Value` lines right after
-the title block, `== Section ==` / `===Sub===` headings (inner spaces optional),
-`- item` list lines and prose paragraphs. Anything that cannot be read raises
-`ArticleError`, which names the file and the line so an admin can fix it.
+The format: a `= Title =` line, an optional `Source: URL (revision N)` line right under
+it (where the text came from, so citations can link there), an optional infobox of
+`- Key: Value` lines right after the title block, `== Section ==` / `===Sub===` headings
+(inner spaces optional), `- item` list lines and prose paragraphs. Anything that cannot be
+read raises `ArticleError`, which names the file and the line so an admin can fix it.
 """
 
 from __future__ import annotations
@@ -12,11 +13,16 @@ import codecs
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 TITLE_RE = re.compile(r"^=(?!=)\s*(?P<text>[^=].*?)\s*(?<!=)=$")
 HEADING_RE = re.compile(r"^(?P<open>={2,6})\s*(?P<text>[^=].*?)\s*(?P<close>=+)$")
 INFOBOX_RE = re.compile(r"^[-*•]\s*(?P<key>[^:–—]{1,40}?)\s*:\s*(?P<value>.+)$")
 ITEM_RE = re.compile(r"^[-*•]\s+(?P<text>.+)$")
+SOURCE_RE = re.compile(r"^Source:\s*(?P<url>https?://\S+)(?:\s+(?P<rest>.*?))?\s*$", re.IGNORECASE)
+"""`Source: https://… (revision 123)`: only a line giving a web address counts, so an old
+file whose first line happens to start with "Source:" reads as it always did."""
+REVISION_RE = re.compile(r"^\(revision\s+(?P<id>\d{1,19})\)$", re.IGNORECASE)
 
 MAX_CAPTION_CHARS = 150
 """A line above the infobox up to this long is its caption (a picture's legend)."""
@@ -63,6 +69,10 @@ class Article:
     infobox: tuple[InfoField, ...] = ()
     blocks: tuple[Block, ...] = ()
     sections: tuple[tuple[str, ...], ...] = field(default=())
+    url: str | None = None
+    """The page the text came from (its `Source:` line), e.g. a Wikipedia article."""
+    revision: int | None = None
+    """Which revision of that page, when the `Source:` line says."""
 
     def section_text(self, path: tuple[str, ...]) -> str:
         """All text under a section and its subsections, paragraphs separated by blank lines."""
@@ -153,6 +163,7 @@ def parse_article(text: str, source: str = "<text>") -> Article:
     if not title:  # "= =": every answer would cite an article with no name
         raise ArticleError(source, index + 1, "the title line has no title between the '='")
     index += 1
+    url, revision, index = _source_line(lines, index, source)
 
     infobox: list[InfoField] = []
     blocks: list[Block] = []
@@ -222,11 +233,48 @@ def parse_article(text: str, source: str = "<text>") -> Article:
         blocks.append(Block(path, " ".join(pending), pending_line))
     if any(block.path == (LEAD,) for block in blocks):
         sections.insert(0, (LEAD,))
-    return Article(title, source, tuple(infobox), tuple(blocks), tuple(sections))
+    return Article(
+        title, source, tuple(infobox), tuple(blocks), tuple(sections), url=url, revision=revision
+    )
+
+
+def _source_line(lines: list[str], index: int, source: str) -> tuple[str | None, int | None, int]:
+    """The `Source:` line under the title, if there is one: (url, revision, next index)."""
+    after = index
+    while after < len(lines) and not lines[after].strip():
+        after += 1
+    found = SOURCE_RE.match(lines[after].strip()) if after < len(lines) else None
+    if found is None:
+        return None, None, index
+    url, rest = found["url"], found["rest"] or ""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:  # e.g. "http://[::1": a broken IPv6 address
+        host = None
+    if not host or any(ch in url for ch in '<>"\\'):
+        raise ArticleError(
+            source, after + 1, f"the Source: line's address {url[:60]!r} is not a valid web address"
+        )
+    revision = REVISION_RE.match(rest) if rest else None
+    if rest and revision is None:
+        raise ArticleError(
+            source,
+            after + 1,
+            "after the Source: address only '(revision 123)' may follow, "
+            "e.g. 'Source: https://en.wikipedia.org/wiki/Jaws_(film) (revision 1234)'",
+        )
+    return url, int(revision["id"]) if revision else None, after + 1
 
 
 ITEM_DASH_DESCRIPTION = re.compile(r"^[-*•]\s*[^:]{1,60}\s[–—]\s")
 """A list item like `- Name – description` is never an infobox field, even with a colon later."""
+
+
+def read_article(data: bytes, source: str) -> tuple[str, Article]:
+    """Decode (UTF-8, or UTF-16/32 with a byte-order mark) and parse an article's bytes, such
+    as an upload; returns the text and the article. `source` names it in errors."""
+    text = _decode(data, source)
+    return text, parse_article(text, source)
 
 
 def load_article(path: str | Path) -> Article:
@@ -236,4 +284,4 @@ def load_article(path: str | Path) -> Article:
         data = path.read_bytes()
     except OSError as exc:
         raise ArticleError(str(path), 0, f"cannot read the file: {exc.strerror}") from exc
-    return parse_article(_decode(data, str(path)), str(path))
+    return read_article(data, str(path))[1]

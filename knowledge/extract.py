@@ -6,8 +6,11 @@ the question already says; the one nearest the words the question matched wins.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+
+import numpy as np
 
 from knowledge.index import Fact
 from knowledge.lexicon import Intent
@@ -18,6 +21,35 @@ NAME_RE = re.compile(
     rf"{NAME_WORD}(?:\s+(?:(?:de|van|von|da|del|di|du|le|la|bin|al)\s+)?{NAME_WORD})*"
 )
 YEAR_RE = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b")
+MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+)
+_YEAR = r"(?:1[0-9]{3}|20[0-9]{2})"
+_ONE_DATE = (
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH},?\s+{_YEAR}"
+    rf"|{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+{_YEAR}"
+    rf"|(?:early|mid|late)[\s-]+{_YEAR}s?"
+    rf"|{MONTH}\s+{_YEAR}"
+    rf"|{_YEAR}s?)"
+)
+DATE_RE = re.compile(rf"\b{_ONE_DATE}\b")
+"""A date as the sentence gives it: "7 September 2013", "March 14, 2014", "June 1927",
+or a year; the longest form wins, so "when…?" is answered as precisely as the text is."""
+_DAY_MONTH = rf"\d{{1,2}}\s+{MONTH}|{MONTH}\s+\d{{1,2}}"
+_AMOUNT = r"\d[\d,.]*"
+RANGE_RE = re.compile(
+    rf"\b(?:between\s+(?:{_ONE_DATE}|{_AMOUNT})\s+and\s+(?:{_ONE_DATE}|{_AMOUNT})"
+    rf"|(?:from\s+)?(?:{_ONE_DATE}|{_DAY_MONTH}|{_AMOUNT})\s*(?:–|—|-|\bto\b|\buntil\b|\btill\b)"
+    rf"\s*(?:{_ONE_DATE}|{_AMOUNT}))(?![\w–-])"
+)
+"""A span of time or an amount between two bounds: "from 1562 to 1598", "between 1621
+and 1629", "(1568–1609)", "24 August – 3 October 1572", "75,000 to 100,000"."""
+ORDINAL_RE = re.compile(
+    r"\d+(?:st|nd|rd|th)$|(?:first|second|third|fourth|fifth|sixth|"
+    r"seventh|eighth|ninth|tenth)$",
+    re.IGNORECASE,
+)
 NUMBER_RE = re.compile(
     r"\b\d[\d,.]*(?:st|nd|rd|th)?\b|\b(?:" + "|".join(sorted(NUMBER_WORDS, key=len)[::-1]) + r")\b",
     re.IGNORECASE,
@@ -37,10 +69,19 @@ NOT_NAMES = frozenset(
     saturday sunday""".split()
 )
 """Capitalised words that are never names of people or places on their own."""
+OPENERS = frozenset(
+    """in the a an around although though despite following later since today however
+    meanwhile thus hence unlike among amongst according within without upon towards toward
+    beyond besides nevertheless eventually initially originally subsequently finally indeed
+    instead whereas whilst while once soon shortly already still yet perhaps later earlier
+    several many some most both each every another other such these those this that there
+    here its their his her our during after before under over near like unlike including""".split()
+)
+"""Words that open a sentence with a capital letter but never begin a name."""
 
 
 LOCATIVE_RE = re.compile(
-    r"\b(?:in|at|near|from|to|into|across|outside|around|throughout|between)\s+(?:the\s+)?$",
+    r"\b(?:in|at|on|near|from|to|into|across|outside|around|throughout|between)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 """What stands before a place name: "filmed in Norfolk", "born at Leith"."""
@@ -91,8 +132,8 @@ def _name_spans(text: str, asked: set[str], title: str, *, people: bool) -> list
     for match in NAME_RE.finditer(text):
         value = match.group(0).strip(" -")
         parts = value.split()
-        while parts and fold(parts[0]) in STOPWORDS | {"in", "the", "a"}:
-            parts = parts[1:]  # sentence-initial "The", "In", ...
+        while parts and fold(parts[0]) in STOPWORDS | OPENERS:
+            parts = parts[1:]  # sentence-initial "The", "In", "Around", ...
         if not parts:
             continue
         value = " ".join(parts)
@@ -109,8 +150,19 @@ def _name_spans(text: str, asked: set[str], title: str, *, people: bool) -> list
         if not _is_new(value, asked):
             continue
         start = match.start() + match.group(0).find(value)
+        if people and (
+            PLACE_BEFORE_RE.search(text[max(0, start - 12) : start])  # "in Dublin"
+            or value.endswith(("'s", "’s"))  # "the Line's architect": whose, not who
+        ):
+            continue
         spans.append(Span(value, start, start + len(value)))
     return spans
+
+
+PLACE_BEFORE_RE = re.compile(
+    r"\b(?:in|at|near|into|across|outside|throughout)\s+(?:the\s+)?$", re.IGNORECASE
+)
+"""What stands before a place, never before the person a "who" question wants."""
 
 
 def _pattern_spans(pattern: re.Pattern[str], text: str, asked: set[str]) -> list[Span]:
@@ -137,6 +189,12 @@ def _word_distance(text: str, span: Span, anchors: list[int]) -> int:
     return min(gaps)
 
 
+QUOTED_RE = re.compile(r"[\"“]([^\"”]{2,60})[\"”]")
+CALLED_RE = re.compile(
+    r"\b(?:known as|called|named|dubbed|nicknamed|titled|entitled)\s+(?:the\s+)?[\"“]?$",
+    re.IGNORECASE,
+)
+"""What introduces a name: "known as the Wars of Religion", "the 'Hugues hypothesis'"."""
 ROLE_RE = re.compile(r"\s*(?:\(|,)?\s*as\s+(?:the\s+)?([A-Z][\w'’\-]*)")
 """'Andrew Garfield as Tommy': the name before "as" plays the role after it."""
 
@@ -160,8 +218,8 @@ def _nearest(
             if any(stem(w) == stem(unit) for w in after):
                 return -1.0
         role = _role_binding(text, span, asked)
-        if role < 0:
-            return -1.0
+        if role < 0 or CALLED_RE.search(text[max(0, span.start - 24) : span.start]):
+            return -1.0  # "X as Tommy" for "who played Tommy"; "known as X" for "called"
         return _word_distance(text, span, anchors) + 3 * role
 
     best = min(spans, key=distance)
@@ -204,8 +262,8 @@ def _value_fits(value: str, intent: Intent) -> bool:
         return bool(YEAR_RE.search(value))
     if intent is Intent.NUMBER:
         return bool(NUMBER_RE.search(value))
-    if intent in (Intent.PERSON, Intent.PLACE, Intent.NAME):
-        return bool(re.search(r"[^\W\d_]", value))  # a name, not a bare number
+    if intent in (Intent.PERSON, Intent.PLACE, Intent.NAME):  # a name, not a number or date
+        return bool(re.search(r"[^\W\d_]", DATE_RE.sub("", value)))
     return True
 
 
@@ -229,28 +287,9 @@ def extract_with_distance(
         if intent in (Intent.DESCRIBE, Intent.OTHER, Intent.PERSON):
             return description, 0
     anchors = _anchor_positions(text, matched)
-    unit = None
-    if intent is Intent.NUMBER and "many" in question_words:
-        index = question_words.index("many")
-        unit = question_words[index + 1] if index + 1 < len(question_words) else None
-    if intent is Intent.PERSON:
-        spans = _name_spans(text, asked, fact.article, people=True)
-    elif intent is Intent.PLACE:  # "in Norfolk", "at the Rose Theatre": a place follows
-        spans = [
-            s
-            for s in _name_spans(text, asked, fact.article, people=False)
-            if LOCATIVE_RE.search(text[max(0, s.start - 12) : s.start])
-        ]
-    elif intent is Intent.NAME:
-        spans = _name_spans(text, asked, fact.article, people=False)
-    elif intent is Intent.DATE:
-        spans = _pattern_spans(YEAR_RE, text, asked)
-    elif intent is Intent.NUMBER:
-        spans = [s for s in _pattern_spans(NUMBER_RE, text, asked) if not YEAR_RE.fullmatch(s.text)]
-        units = _units_wanted(question_words)
-        if units:  # "how tall" wants "138 feet", not "forty vessels"
-            spans = [s for s in spans if set(words(text[s.end : s.end + 24])[:2]) & units]
-    else:
+    unit = _unit_asked(intent, question_words)
+    spans = typed_spans(text, intent, question_words, asked, fact.article)
+    if spans is None:
         return None
     if not spans:
         if intent is Intent.PERSON and fact.lead_in and PERSONAL_RE.match(text):
@@ -260,4 +299,189 @@ def extract_with_distance(
                 return people[0].text, len(fact.lead_in.split())
         return None
     span, distance = _nearest(spans, anchors, text, unit, asked)
+    if intent is Intent.NUMBER:
+        span = _with_unit(text, span)
     return span.text, distance
+
+
+def _unit_asked(intent: Intent, question_words: list[str]) -> str | None:
+    """The noun a "how many" question counts: "how many years" → "years"."""
+    if intent is Intent.NUMBER and "many" in question_words:
+        index = question_words.index("many")
+        return question_words[index + 1] if index + 1 < len(question_words) else None
+    return None
+
+
+def typed_spans(
+    text: str, intent: Intent, question_words: list[str], asked: set[str], title: str
+) -> list[Span] | None:
+    """The spans of a sentence that are of the type the question asks for (None: the
+    question asks for no type a span could have)."""
+    if intent is Intent.PERSON:
+        spans = _name_spans(text, asked, title, people=True)
+    elif intent is Intent.PLACE:  # "in Norfolk", "at the Rose Theatre": a place follows
+        spans = [
+            s
+            for s in _name_spans(text, asked, title, people=False)
+            if LOCATIVE_RE.search(text[max(0, s.start - 12) : s.start])
+        ]
+    elif intent is Intent.NAME:  # "what was it called?": a name, or what is quoted as one
+        spans = _name_spans(text, asked, title, people=False) + [
+            Span(m.group(1), m.start(1), m.end(1))
+            for m in QUOTED_RE.finditer(text)
+            if _is_new(m.group(1), asked)
+        ]
+    elif intent is Intent.DATE:  # "what year…?" wants the year; "when…?" the whole date
+        spans = _pattern_spans(YEAR_RE if "year" in question_words else DATE_RE, text, asked)
+        spans = _ranges(text, spans, dates=True)
+    elif intent is Intent.NUMBER:
+        spans = [s for s in _pattern_spans(NUMBER_RE, text, asked) if not YEAR_RE.fullmatch(s.text)]
+        if {"many", "much"} & set(question_words):  # a count is not "the 11th awards"
+            spans = [s for s in spans if not ORDINAL_RE.fullmatch(s.text)]
+        spans = _ranges(text, _joined(text, spans), dates=False)
+        units = _units_wanted(question_words)
+        if units:  # "how tall" wants "138 feet", not "forty vessels"
+            spans = [s for s in spans if set(words(text[s.end : s.end + 24])[:2]) & units]
+    else:
+        return None
+    return spans
+
+
+def _ranges(text: str, spans: list[Span], *, dates: bool) -> list[Span]:
+    """Spans inside a range ("from 1562 to 1598") give way to the whole range."""
+    ranges = []
+    for m in RANGE_RE.finditer(text):
+        bounds = re.findall(r"\d[\d,.]*", m.group(0))
+        if dates != bool(YEAR_RE.search(m.group(0))) or len(bounds) < 2:
+            continue  # a date range for "when", an amount range for "how many"
+        if any(s.start >= m.start() and s.end <= m.end() for s in spans):
+            ranges.append(Span(m.group(0), m.start(), m.end()))
+    inside = [s for s in spans if not any(r.start <= s.start and s.end <= r.end for r in ranges)]
+    return ranges + inside
+
+
+def _joined(text: str, spans: list[Span]) -> list[Span]:
+    """Number words side by side are one number: "Four thousand", "two hundred"."""
+    out: list[Span] = []
+    for span in sorted(spans, key=lambda s: s.start):
+        if out and re.fullmatch(r"[\s-]*(?:and\s+)?", text[out[-1].end : span.start]):
+            out[-1] = Span(text[out[-1].start : span.end], out[-1].start, span.end)
+        else:
+            out.append(span)
+    return out
+
+
+UNIT_WORDS = frozenset().union(*MEASURE_UNITS.values()) | frozenset(
+    "million billion thousand hundred percent per cent % knots mph".split()
+)
+CURRENCY = "$£€¥"
+
+
+def _with_unit(text: str, span: Span) -> Span:
+    """ "104 minutes", "$3.2 million", "£72,300": the number with what it counts in."""
+    start, end = span.start, span.end
+    if start > 0 and text[start - 1] in CURRENCY:
+        start -= 1
+    for _ in range(2):  # "3.2 million", "40 per cent"
+        match = re.match(r"\s*(%|[A-Za-z]+)", text[end:])
+        if not match or match.group(1).lower() not in UNIT_WORDS:
+            break
+        end += match.end()
+    return Span(text[start:end], start, end)
+
+
+SPAN_FEATURES = (
+    "log_distance",
+    "after_anchor",
+    "anchors_after",
+    "window_before",
+    "window_after",
+    "role_asked",
+    "role_other",
+    "introduced",
+    "by_before",
+    "locative_before",
+    "comma_before",
+    "comma_after",
+    "in_parens",
+    "sentence_start",
+    "log_words",
+    "quoted",
+    "unit_match",
+    "full_date",
+    "is_range",
+    "first_span",
+    "last_span",
+    "log_spans",
+    "person",
+    "place",
+    "name",
+    "date",
+    "number",
+)
+"""What describes one candidate span of a sentence (`span_features`); the reader's fitted
+model weighs them (`training/fit.py`)."""
+
+BY_RE = re.compile(r"\bby\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def sentence_spans(
+    fact: Fact, intent: Intent, question_words: list[str], matched: set[str]
+) -> tuple[list[Span], np.ndarray]:
+    """A sentence's spans of the asked type and their features (rows of `SPAN_FEATURES`);
+    empty for infobox fields, list items and untyped questions, which need no choosing."""
+    empty = np.zeros((0, len(SPAN_FEATURES)))
+    if fact.kind == "infobox" or (fact.kind == "item" and _item_parts(fact.text)):
+        return [], empty
+    asked = _question_stems(question_words)
+    text = fact.text
+    spans = typed_spans(text, intent, question_words, asked, fact.article)
+    if not spans:
+        return [], empty
+    if intent is Intent.NUMBER:
+        spans = [_with_unit(text, s) for s in spans]
+    spans = sorted(spans, key=lambda s: s.start)
+    anchors = _anchor_positions(text, matched)
+    unit = _unit_asked(intent, question_words)
+    rows = []
+    for position, span in enumerate(spans):
+        before = text[max(0, span.start - 24) : span.start]
+        after = text[span.end : span.end + 24]
+        role = _role_binding(text, span, asked)
+        nearest = min(anchors, key=lambda a: abs(a - span.start)) if anchors else None
+        counted = words(after)[:2]
+        near_before = {stem(w) for w in words(text[: span.start])[-4:]} & matched
+        near_after = {stem(w) for w in words(text[span.end :])[:4]} & matched
+        values = {
+            "log_distance": math.log1p(_word_distance(text, span, anchors)),
+            "after_anchor": float(nearest is not None and nearest < span.start),
+            "anchors_after": (sum(a > span.start for a in anchors) / len(anchors))
+            if anchors
+            else 0.0,
+            "window_before": float(min(len(near_before), 3)),
+            "window_after": float(min(len(near_after), 3)),
+            "role_asked": float(role < 0),
+            "role_other": float(role > 0),
+            "introduced": float(bool(CALLED_RE.search(before))),
+            "by_before": float(bool(BY_RE.search(before))),
+            "locative_before": float(bool(LOCATIVE_RE.search(before[-12:]))),
+            "comma_before": float(before.rstrip().endswith(",")),
+            "comma_after": float(after.lstrip().startswith(",")),
+            "in_parens": float(before.rstrip().endswith("(")),
+            "sentence_start": float(not re.search(r"\w", text[: span.start])),
+            "log_words": math.log1p(len(span.text.split())),
+            "quoted": float(before.endswith(('"', "“"))),
+            "unit_match": float(bool(unit) and any(stem(w) == stem(unit) for w in counted)),
+            "full_date": float(intent is Intent.DATE and bool(re.search(MONTH, span.text))),
+            "is_range": float(bool(RANGE_RE.fullmatch(span.text))),
+            "first_span": float(position == 0),
+            "last_span": float(position == len(spans) - 1),
+            "log_spans": math.log(len(spans)),
+            "person": float(intent is Intent.PERSON),
+            "place": float(intent is Intent.PLACE),
+            "name": float(intent is Intent.NAME),
+            "date": float(intent is Intent.DATE),
+            "number": float(intent is Intent.NUMBER),
+        }
+        rows.append([values[name] for name in SPAN_FEATURES])
+    return spans, np.array(rows, dtype=np.float64)

@@ -14,28 +14,36 @@ from knowledge.candidate import Candidate, Scores
 from knowledge.index import FactIndex
 
 
-def channel_features(scores: Scores) -> dict[str, np.ndarray]:
-    """Per fact: z-score, gap to the best in z units, and 1/(1+rank) in this channel."""
+def channel_features(scores: Scores, allowed: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Per fact: z-score, gap to the best in z units, and 1/(1+rank) in this channel.
+
+    With `allowed` (a shelf), the statistics are those of the allowed facts alone, so a
+    server's answers do not shift with what other servers' articles say."""
     v = scores.values.astype(np.float64)
-    std = float(v.std()) or 1.0
-    z = (v - float(v.mean())) / std
-    order = np.argsort(-v, kind="stable")
+    inside = v if allowed is None else v[allowed]
+    std = float(inside.std()) if inside.size else 0.0
+    z = (v - (float(inside.mean()) if inside.size else 0.0)) / (std or 1.0)
+    z_inside = z if allowed is None else z[allowed]
+    order = np.argsort(-(v if allowed is None else np.where(allowed, v, -np.inf)), kind="stable")
     rank = np.empty(len(v), dtype=np.float64)
     rank[order] = np.arange(len(v))
     c = scores.channel
     return {
         f"{c}_raw": v,
         f"{c}_z": z,
-        f"{c}_gap": z - float(z.max()),
+        f"{c}_gap": z - (float(z_inside.max()) if z_inside.size else 0.0),
         f"{c}_rr": 1.0 / (1.0 + rank),
     }
 
 
-def neighbour_features(index: FactIndex, channel: str, z: np.ndarray) -> dict[str, np.ndarray]:
+def neighbour_features(
+    index: FactIndex, channel: str, z: np.ndarray, allowed: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """Per fact: the better z-score of the sentences either side of it in its paragraph (a
     sentence in a passage about the question is likelier to answer it)."""
     paragraph = index.paragraph_of
-    near = np.full(len(z), float(z.min()) if len(z) else 0.0)
+    inside = z if allowed is None else z[allowed]
+    near = np.full(len(z), float(inside.min()) if len(inside) else 0.0)
     if len(z) > 1:
         same = (paragraph[1:] == paragraph[:-1]) & (paragraph[1:] >= 0)
         near[1:] = np.where(same, np.maximum(near[1:], z[:-1]), near[1:])
@@ -43,21 +51,34 @@ def neighbour_features(index: FactIndex, channel: str, z: np.ndarray) -> dict[st
     return {f"{channel}_near": near}
 
 
-def fuse(index: FactIndex, channels: list[Scores], depth: int) -> list[Candidate]:
-    """The union of each channel's `depth` best facts, each with every channel's features."""
+def within(scores: Scores, allowed: np.ndarray | None) -> Scores:
+    """The scores with every fact outside `allowed` (another shelf's) set to 0."""
+    if allowed is None:
+        return scores
+    values = np.where(allowed, scores.values, 0).astype(scores.values.dtype)
+    return Scores(scores.channel, values, scores.extra)
+
+
+def fuse(
+    index: FactIndex, channels: list[Scores], depth: int, allowed: np.ndarray | None = None
+) -> list[Candidate]:
+    """The union of each channel's `depth` best facts, each with every channel's features.
+
+    `allowed` (a boolean per fact) restricts candidates to one shelf's articles."""
     chosen: dict[int, None] = {}
     per_channel = []
     for scores in channels:
-        values = scores.values
-        k = min(depth, len(values))
+        values = scores.values if allowed is None else np.where(allowed, scores.values, -np.inf)
+        k = min(depth, len(values) if allowed is None else int(allowed.sum()))
         if k == 0:
             continue
         top = np.argpartition(-values, k - 1)[:k]
         for i in sorted(top.tolist(), key=lambda j: -values[j]):
             if values[i] > 0 or scores.channel != "lexical":
                 chosen.setdefault(int(i), None)
-        features = channel_features(scores)
-        features.update(neighbour_features(index, scores.channel, features[f"{scores.channel}_z"]))
+        features = channel_features(scores, allowed)
+        z = features[f"{scores.channel}_z"]
+        features.update(neighbour_features(index, scores.channel, z, allowed))
         per_channel.append(features)
     candidates = []
     for i in chosen:

@@ -88,6 +88,9 @@ class FactIndex:
     paragraph_postings: dict[str, np.ndarray] = field(default_factory=dict)
     """Stem → the paragraphs whose sentences use it ("the school" stands for "Hailsham")."""
     max_idf: float = 1.0
+    doc_of: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    """Per fact, the position of its article in the sequence the index was built from (a
+    shelf picks articles by position: two servers' articles may share a title)."""
 
     def words_with_prefix(self, prefix: str) -> list[str]:
         """Vocabulary stems starting with `prefix` (sorted-list range scan)."""
@@ -192,8 +195,10 @@ def build_index(articles: Sequence[Article]) -> FactIndex:
     term_counts: list[Counter[str]] = []
     own_terms: list[str] = []
     vocabulary = _Vocabulary()
-    for article in articles:
+    docs: list[int] = []
+    for number, article in enumerate(articles):
         for fact, terms in _article_facts(article, len(facts), vocabulary):
+            docs.append(number)
             facts.append(fact)
             term_counts.append(terms)
             own_terms.append(" ".join(sorted(t for t, w in terms.items() if w >= 1.0)))
@@ -265,6 +270,7 @@ def build_index(articles: Sequence[Article]) -> FactIndex:
         },
         spellings={letter: tuple(ws) for letter, ws in buckets.items()},
         word_stems={w: stem(w) for w in known | lexicon_words()},
+        doc_of=np.array(docs, dtype=np.int32),
     )
 
 

@@ -29,6 +29,11 @@ class Settings:
     other_article_margin: float = 1.5
     """With several articles, another article's best candidate ranked within this much of
     the answer's (in ranker score: e to this power is their odds ratio) is offered too."""
+    span_min_probability: float = 0.5
+    """The short answer names a span (a person, a date…) only when the reader's fitted span
+    model gives it at least this probability of being the answer; otherwise the sentence
+    itself is the answer, never a doubtful name. `make train` prints the precision and
+    coverage of each cutoff on the training questions; the value is chosen there."""
     summary_confidence: float = 0.8
     """Confidence of "what is the book about?", answered by the article's opening."""
     encoder: str = "e5"

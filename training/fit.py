@@ -33,6 +33,8 @@ sys.path.insert(0, str(ROOT))
 from knowledge.answerer import Answerer  # noqa: E402
 from knowledge.article import load_article  # noqa: E402
 from knowledge.candidate import Candidate  # noqa: E402
+from knowledge.extract import SPAN_FEATURES, sentence_spans  # noqa: E402
+from knowledge.lexical import matched_stems  # noqa: E402
 from knowledge.library import Library  # noqa: E402
 from knowledge.query import read_question, repair_question  # noqa: E402
 from knowledge.ranker import (  # noqa: E402
@@ -45,6 +47,7 @@ from knowledge.ranker import (  # noqa: E402
     channels_key,
     question_vector,
 )
+from knowledge.reader import span_probability  # noqa: E402
 
 TRAINING = ROOT / "training"
 CACHE = ROOT / ".cache"
@@ -95,6 +98,57 @@ def collect(answerer: Answerer, items: list[dict], source: str) -> list[tuple]:
     return out
 
 
+def collect_spans(answerer: Answerer, items: list[dict], source: str) -> list[tuple]:
+    """Per answerable question and each sentence among its candidates that answers it:
+    the sentence's spans of the asked type, their features, and which ones are the
+    answer. What the reader learns: which span of a right sentence to say."""
+    out = []
+    for item in items:
+        if not item["answerable"] or answerer.notice(item["question"]):
+            continue
+        query = read_question(answerer.index, item["question"])
+        if query.about_subject or not query.terms:
+            continue
+        matched = matched_stems(query)
+        for c in answerer.prepare(query):
+            if not is_right(c, item):
+                continue
+            spans, x = sentence_spans(c.fact, query.intent, query.words, matched)
+            if not spans:
+                continue
+            y = [any(re.search(rx, s.text, re.I) for rx in item["answers"]) for s in spans]
+            out.append((x, np.array(y, dtype=np.float64), source))
+    return out
+
+
+def fit_reader(data: list[tuple]) -> dict:
+    """Pointwise logistic model over spans; prints, for each cutoff, how often the best
+    span is said (coverage) and how often what is said is right (precision)."""
+    x = np.concatenate([row[0] for row in data])
+    y = np.concatenate([row[1] for row in data])
+    group_weights = source_weights([row[2] for row in data])
+    pairs = zip(data, group_weights, strict=True)
+    w = np.concatenate([np.full(len(row[0]), gw / len(row[0])) for row, gw in pairs])
+    model = fit_logistic(x, y, w * len(w) / w.sum(), names=SPAN_FEATURES)
+    best = []
+    for xs, ys, _ in data:
+        p = span_probability(model, xs)
+        i = int(np.argmax(p))
+        best.append((float(p[i]), bool(ys[i]), bool(ys.any())))
+    print(
+        f"  reader: {len(data)} right sentences with spans, {len(y)} spans; "
+        f"best span right {sum(r for _, r, _ in best)}/{len(best)} "
+        f"(a right span exists in {sum(a for _, _, a in best)})"
+    )
+    for cutoff in np.arange(0.0, 0.95, 0.1):
+        said = [r for p, r, _ in best if p >= cutoff]
+        print(
+            f"    cutoff {cutoff:.1f}: says a span for {len(said) / len(best):.0%}, "
+            f"right {sum(said) / max(len(said), 1):.1%}"
+        )
+    return model.to_dict()
+
+
 def standardiser(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
@@ -131,7 +185,11 @@ def fit_listwise(
 
 
 def fit_logistic(
-    x: np.ndarray, y: np.ndarray, weights: np.ndarray, steps: int = 2000
+    x: np.ndarray,
+    y: np.ndarray,
+    weights: np.ndarray,
+    steps: int = 2000,
+    names: tuple[str, ...] = QUESTION_FEATURES,
 ) -> LinearModel:
     mean, scale = standardiser(x)
     xs = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
@@ -144,7 +202,7 @@ def fit_logistic(
         m = 0.9 * m + 0.1 * grad
         v = 0.999 * v + 0.001 * grad**2
         w -= 0.05 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
-    return LinearModel(QUESTION_FEATURES, mean, scale, w[:-1], float(w[-1]))
+    return LinearModel(names, mean, scale, w[:-1], float(w[-1]))
 
 
 def source_weights(sources: list[str]) -> np.ndarray:
@@ -202,6 +260,7 @@ def main() -> int:
         ("semantic",): [],  # for the ablation in benchmarks/bench_quality.py
     }
     sources = []
+    spans: list[tuple] = []
     for name, seeds, qa in training_sets():
         items = [json.loads(line) for line in qa.read_text("utf-8").splitlines() if line.strip()]
         items = usable(items, seeds)
@@ -221,13 +280,17 @@ def main() -> int:
                 by_channels[channels] += collect(
                     full.restricted(channels, full.ranker), chunk, name
                 )
+            spans += collect_spans(full, chunk, name)
         sources.append(f"{name} ({len(items)} questions)")
         print(f"{name}: {len(items)} questions read ({time.perf_counter() - started:.0f}s)")
+    span_model = fit_reader(spans)
     models = {channels_key(ch): fit_channels(data, ch) for ch, data in by_channels.items()}
     payload = {
-        "about": "Fitted by training/fit.py; do not edit by hand. See knowledge/ranker.py.",
+        "about": "Fitted by training/fit.py; do not edit by hand. See knowledge/ranker.py "
+        "and knowledge/reader.py.",
         "trained_on": sources,
         "models": models,
+        "reader": span_model,
     }
     args.out.write_text(json.dumps(payload, indent=1) + "\n", "utf-8")
     print(f"wrote {args.out} in {time.perf_counter() - started:.0f}s")

@@ -15,10 +15,11 @@ from bot.embeds import SEPARATOR, about_embeds, fact_embed, help_embed, pack, se
 from bot.replies import NO_MENTIONS
 from bot.safety import is_spoiler_section
 from bot.views import spoils_interaction
+from knowledge.links import section_url
 
 if TYPE_CHECKING:
     from bot.client import NorfolkBot
-    from knowledge import Library
+    from knowledge.library import Articles as Library  # a library or one server's shelf
 
 MAX_CHOICES = 25
 """Discord shows at most 25 autocomplete choices."""
@@ -136,7 +137,7 @@ class BrowseCog(commands.Cog):
         self, interaction: discord.Interaction, field: str, private: bool = False
     ) -> None:
         """One infobox value, or suggestions when no field matches."""
-        library = self.bot.library
+        library = self.bot.interaction_shelf(interaction)
         answer = library.fact(field)
         suggestions: list[str] = []
         if not answer.answered:
@@ -153,7 +154,7 @@ class BrowseCog(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Infobox keys matching what the user has typed so far."""
-        keys = match_keys(fact_keys(self.bot.library), current)
+        keys = match_keys(fact_keys(self.bot.interaction_shelf(interaction)), current)
         return [app_commands.Choice(name=_clip(key), value=_clip(key)) for key in keys]
 
     @app_commands.command(name="section", description="Read one section of the article")
@@ -164,7 +165,7 @@ class BrowseCog(commands.Cog):
         self, interaction: discord.Interaction, name: str, private: bool = False
     ) -> None:
         """The section's text, split over as many embeds and messages as it needs."""
-        library = self.bot.library
+        library = self.bot.interaction_shelf(interaction)
         ref = resolve_section(library, name)
         if ref is None:
             hint = ", ".join(r.label for r in section_refs(library)[:10]) or "none are loaded"
@@ -179,7 +180,11 @@ class BrowseCog(commands.Cog):
             ref.path, config.spoiler_sections
         )
         messages = section_messages(
-            ref.article, ref.path, library.section_text(ref.article, ref.path), spoil=spoil
+            ref.article,
+            ref.path,
+            library.section_text(ref.article, ref.path),
+            spoil=spoil,
+            url=section_url(library.article(ref.article), SEPARATOR.join(ref.path)),
         )
         first, *rest = messages
         await interaction.response.send_message(
@@ -195,14 +200,14 @@ class BrowseCog(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Sections matching what the user has typed so far."""
-        return section_choices(self.bot.library, current)
+        return section_choices(self.bot.interaction_shelf(interaction), current)
 
     @app_commands.command(name="about", description="What articles I know about")
     @app_commands.allowed_installs(guilds=True, users=True)
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     async def about(self, interaction: discord.Interaction) -> None:
         """Loaded articles, their sections and fact counts."""
-        embeds = pack(about_embeds(self.bot.library))[0]
+        embeds = pack(about_embeds(self.bot.interaction_shelf(interaction)))[0]
         await interaction.response.send_message(
             embeds=embeds, ephemeral=True, allowed_mentions=NO_MENTIONS
         )

@@ -60,12 +60,23 @@ class FakeInteraction:
         assert self.response.is_done(), "edit before responding"
         self.edits.append(kwargs)
 
+    def is_guild_integration(self) -> bool:
+        return self.guild_id is not None  # installed to the server it is used in
+
 
 class FakeStore:
+    available = True
+
     def __init__(self) -> None:
         self.questions: list[dict[str, Any]] = []
         self.feedback: list[dict[str, Any]] = []
         self.clicks: list[dict[str, Any]] = []
+
+    def articles(self) -> list[Any]:
+        return []  # no server added an article
+
+    def shelf_choices(self) -> dict[int, tuple[str, ...]]:
+        return {}
 
     def record_question(self, **kwargs: Any) -> int:
         self.questions.append(kwargs)

@@ -67,12 +67,24 @@ async def test_setup_hook_registers_commands_everywhere(library: Library) -> Non
     bot, synced = await make_bot(library)
     assert synced == [None]  # global sync without a dev guild
     commands = {c.name: c for c in bot.tree.get_commands()}
-    assert set(commands) == {"ask", "fact", "section", "about", "help", "reload", "Ask Norfolk"}
+    assert set(commands) == {
+        "ask",
+        "fact",
+        "section",
+        "about",
+        "help",
+        "reload",
+        "library",
+        "Ask Norfolk",
+    }
     menu = commands["Ask Norfolk"].to_dict(bot.tree)
     assert menu["type"] == discord.AppCommandType.message.value  # right-click a message → Apps
     admin = commands.pop("reload").to_dict(bot.tree)  # guild installs, guild or bot DM only
     assert admin["integration_types"] == [0] and sorted(admin["contexts"]) == [0, 1]
     assert int(admin["default_member_permissions"]) == discord.Permissions(manage_guild=True).value
+    shelf = commands.pop("library").to_dict(bot.tree)  # guild installs, in servers only
+    assert shelf["integration_types"] == [0] and shelf["contexts"] == [0]
+    assert int(shelf["default_member_permissions"]) == discord.Permissions(manage_guild=True).value
     for command in commands.values():
         payload = command.to_dict(bot.tree)
         assert sorted(payload["integration_types"]) == [0, 1]

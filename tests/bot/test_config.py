@@ -190,3 +190,27 @@ def test_load_settings_have_sane_defaults_and_are_read() -> None:
 def test_bad_load_settings_name_the_setting(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         load_config({name: value})
+
+
+def test_library_settings() -> None:
+    config = load_config({})
+    assert config.wiki_api == "https://{lang}.wikipedia.org/w/api.php"
+    assert not config.allow_import and config.contact is None and config.shared == ()
+    config = load_config(
+        {
+            "NORFOLK_WIKI_API": "http://127.0.0.1:8080/w/api.php",
+            "NORFOLK_ALLOW_IMPORT": "on",
+            "NORFOLK_CONTACT": " admin@example.org ",
+            "NORFOLK_SHARED": "never_let_me_go, Jaws (film) ,",
+        }
+    )
+    assert config.wiki_api == "http://127.0.0.1:8080/w/api.php" and config.allow_import
+    assert config.contact == "admin@example.org"
+    assert config.shared == ("never_let_me_go", "Jaws (film)")
+    assert load_config({"NORFOLK_SHARED": "all"}).shared == ()
+
+
+@pytest.mark.parametrize("raw", ["wikipedia.org", "ftp://x.org/w/api.php", "http://a b/api.php"])
+def test_a_wiki_api_that_is_not_a_web_address_is_refused(raw: str) -> None:
+    with pytest.raises(ConfigError, match="NORFOLK_WIKI_API"):
+        load_config({"NORFOLK_WIKI_API": raw})

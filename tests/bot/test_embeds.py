@@ -252,10 +252,10 @@ def test_about_and_help_fit() -> None:
     for n in range(40):
         sections = "\n".join(f"== Section {n}-{s} ==\nText." for s in range(40))
         articles.append(parse_article(f"= Article {n} =\n- Key: Value\n\nLead.\n{sections}"))
-    embeds = E.about_embeds(Library(articles))
+    embeds = E.about_embeds(Library(articles, encoder=None))  # layout only: no model needed
     assert_within_limits(embeds)
     assert "40 article(s)" in embeds[0].description
-    assert_within_limits(E.about_embeds(Library(())))
+    assert_within_limits(E.about_embeds(Library((), encoder=None)))
     assert_within_limits([E.help_embed()])
 
 
@@ -264,3 +264,60 @@ def test_truncate_word_boundary_and_limit() -> None:
     assert len(truncate("x" * 50, 10)) == 10
     assert truncate("short", 10) == "short"
     assert not re.search(r"(?<!\\)\\…$", truncate("ab\\*" * 20, 11))
+
+
+# -- links to the source page ----------------------------------------------------------------
+
+JAWS_URL = "https://en.wikipedia.org/wiki/Jaws_(film)"
+
+
+def test_citations_link_to_the_section_on_the_source_page() -> None:
+    answer = Answer(
+        "who directed it?",
+        "Steven Spielberg",
+        (
+            Citation(
+                "Jaws (film)", "Production › Filming", "Filming began.", f"{JAWS_URL}#Filming"
+            ),
+            Citation("Jaws (film)", "Infobox", "Director: Steven Spielberg", JAWS_URL),
+            Citation(ARTICLE, "Plot", "No source here."),
+        ),
+        0.9,
+    )
+    embed = E.answer_embed(answer)
+    first, second, third = (f.value for f in embed.fields)
+    assert first.endswith(
+        "[↗ Read this section on en.wikipedia.org]"
+        "(https://en.wikipedia.org/wiki/Jaws_%28film%29#Filming)"
+    )
+    assert second.endswith(
+        "[↗ Read it on en.wikipedia.org](https://en.wikipedia.org/wiki/Jaws_%28film%29)"
+    )
+    assert "](" not in third  # an article without a Source: line has no link
+    assert_within_limits([embed])
+
+
+def test_only_web_links_of_sane_length_are_shown() -> None:
+    assert E.markdown_url("javascript:alert(1)") is None
+    assert E.markdown_url("https://x.org/" + "a" * 600) is None
+    assert E.source_link(Citation("A", "S", "t", "ftp://x.org/a")) == ""
+    long_snippet = Citation("A", "Plot", "word " * 400, "https://x.org/" + "b" * 480)
+    embed = E.answer_embed(
+        Answer("q", "a", (long_snippet,), 0.9), spoil=True, spoiler_sections=("Plot",)
+    )
+    value = embed.fields[0].value
+    assert value.startswith("||") and value.endswith(")")  # spoiler closed, link whole
+    assert_within_limits([embed])
+
+
+def test_fact_and_section_embeds_link_their_titles() -> None:
+    fact = Answer(
+        "director?",
+        "Steven Spielberg",
+        (Citation("Jaws (film)", "Infobox", "Director: Steven Spielberg", JAWS_URL),),
+        1.0,
+    )
+    assert E.fact_embed(fact, "director").url == "https://en.wikipedia.org/wiki/Jaws_%28film%29"
+    messages = E.section_messages("Jaws (film)", ("Plot",), "Text.", url=f"{JAWS_URL}#Plot")
+    assert messages[0][0].url.endswith("Jaws_%28film%29#Plot")
+    assert E.section_messages("A", ("Plot",), "Text.")[0][0].url is None

@@ -115,6 +115,9 @@ class Bot:
     async def question_text(self, question_id: int) -> str | None:
         return self.store.question_text(question_id)
 
+    def interaction_shelf(self, interaction: object) -> Library:
+        return self.library
+
 
 async def test_feedback_callback_thanks_and_records() -> None:
     bot = Bot()

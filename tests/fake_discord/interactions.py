@@ -15,7 +15,7 @@ from tests.fake_discord.errors import (
     UNKNOWN_INTERACTION,
     RestError,
 )
-from tests.fake_discord.payloads import FakeUser
+from tests.fake_discord.payloads import FakeGuild, FakeUser
 from tests.fake_discord.recording import Call
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ TOKEN_LIFETIME = 15 * 60.0
 """Seconds an interaction token accepts follow-ups and edits of the response."""
 # Application command types (the `type` in an application command's data)
 CHAT_INPUT, USER_COMMAND, MESSAGE_COMMAND = 1, 2, 3
+SUB_COMMAND, ATTACHMENT_OPTION = 1, 11
 
 
 @dataclass
@@ -102,10 +103,10 @@ class InteractionsMixin:
     dispatched_at: dict[str, float]
     acknowledged: set[str]
 
-    def _channel_for(self: FakeDiscord, user: FakeUser, dm: bool) -> JSON:
+    def _channel_for(self: FakeDiscord, user: FakeUser, dm: bool, guild: FakeGuild) -> JSON:
         if dm:
             return payloads.dm_channel(self.dm_channel_id(user), user)
-        return self.guild.channel()
+        return guild.channel()
 
     def _interaction(
         self: FakeDiscord,
@@ -116,10 +117,15 @@ class InteractionsMixin:
         dm: bool,
         message: JSON | None = None,
         permissions: int | None = None,
+        guild: FakeGuild | None = None,
+        user_install: bool = False,
     ) -> JSON:
         """An INTERACTION_CREATE payload, known to the fake but not sent yet; `permissions`
-        overrides the guild member's."""
+        overrides the guild member's, `guild` sends it from another server than the fake's
+        own (`other_guild`), and `user_install` as a command of the user's own install of
+        the app, not the server's."""
         user = user or self.alice
+        guild = guild or self.guild
         payload = payloads.interaction(
             interaction_id=self.ids.next(),
             application_id=self.application_id,
@@ -127,10 +133,14 @@ class InteractionsMixin:
             token=f"itoken-{secrets.token_urlsafe(16)}",
             data=data,
             user=user,
-            channel=self._channel_for(user, dm),
-            guild_id=None if dm else self.guild.id,
+            channel=self._channel_for(user, dm, guild),
+            guild_id=None if dm else guild.id,
             message=message,
         )
+        if user_install:
+            payload["authorizing_integration_owners"] = {"1": str(user.id)}
+        if guild is not self.guild and not dm:  # not in the client's cache: send it whole
+            payload["channel"] = guild.channel()
         if permissions is not None and not dm:
             payload["member"]["permissions"] = str(permissions)
         self.interactions[payload["token"]] = payload
@@ -169,8 +179,33 @@ class InteractionsMixin:
         return str(self.ids.next())
 
     def _command_data(self: FakeDiscord, name: str, options: list[JSON]) -> JSON:
-        """The `data` of a chat-input command interaction (type 1) with these options."""
-        return {"id": self.command_id(name), "name": name, "type": 1, "options": options}
+        """The `data` of a chat-input command interaction (type 1) with these options;
+        "group sub" names a subcommand, whose options nest under it as Discord sends them."""
+        group, _, sub = name.partition(" ")
+        if sub:
+            options = [{"name": sub, "type": SUB_COMMAND, "options": options}]
+        return {"id": self.command_id(group), "name": group, "type": 1, "options": options}
+
+    def attach(self: FakeDiscord, data: JSON, option: str, filename: str, content: bytes) -> None:
+        """Add an uploaded file as attachment option `option` (type 11): Discord puts the
+        file in `resolved.attachments` and serves its bytes from the CDN address there."""
+        attachment_id = str(self.ids.next())
+        self.attachments[attachment_id] = content
+        url = f"http://127.0.0.1:{self.port}/attachments/{attachment_id}/{filename}"
+        data.setdefault("resolved", {}).setdefault("attachments", {})[attachment_id] = {
+            "id": attachment_id,
+            "filename": filename,
+            "size": len(content),
+            "url": url,
+            "proxy_url": url,
+            "content_type": "text/plain; charset=utf-8",
+        }
+        target = (
+            data["options"][0]["options"]
+            if data["options"] and data["options"][0].get("type") == SUB_COMMAND
+            else data["options"]
+        )
+        target.append({"name": option, "type": ATTACHMENT_OPTION, "value": attachment_id})
 
     async def slash(
         self: FakeDiscord,
@@ -180,16 +215,30 @@ class InteractionsMixin:
         user: FakeUser | None = None,
         dm: bool = False,
         permissions: int | None = None,
+        files: dict[str, tuple[str, bytes]] | None = None,
+        guild: FakeGuild | None = None,
+        user_install: bool = False,
     ) -> InteractionHandle:
-        """A user runs `/name option:value ...` in the guild channel or in a DM.
+        """A user runs `/name option:value ...` (`/group sub …` for a subcommand) in the
+        guild channel or in a DM.
 
-        `permissions`: the member's resolved channel permissions (guild only).
+        `permissions`: the member's resolved channel permissions (guild only); `files`:
+        attachment options as {option: (filename, bytes)}; `guild`: another server;
+        `user_install`: run through the user's own install of the app.
         """
         data = self._command_data(name, payloads.command_options(options or {}))
+        for option, (filename, content) in (files or {}).items():
+            self.attach(data, option, filename, content)
         if not dm:
-            data["guild_id"] = str(self.guild.id)
+            data["guild_id"] = str((guild or self.guild).id)
         return await self._send_interaction(
-            APPLICATION_COMMAND, data, user=user, dm=dm, permissions=permissions
+            APPLICATION_COMMAND,
+            data,
+            user=user,
+            dm=dm,
+            permissions=permissions,
+            guild=guild,
+            user_install=user_install,
         )
 
     def slash_payload(
@@ -237,10 +286,11 @@ class InteractionsMixin:
         *,
         user: FakeUser | None = None,
         dm: bool = False,
+        guild: FakeGuild | None = None,
     ) -> InteractionHandle:
         """A user types into option `focused` of `/name`; the bot should answer with type 8."""
         data = self._command_data(name, payloads.command_options(options, focused=focused))
-        return await self._send_interaction(AUTOCOMPLETE, data, user=user, dm=dm)
+        return await self._send_interaction(AUTOCOMPLETE, data, user=user, dm=dm, guild=guild)
 
     async def click(
         self: FakeDiscord,

@@ -109,6 +109,16 @@ class FakeDiscord(InteractionsMixin):
             bot_user_id=self.bot.id,
             thread_id=self.ids.next(),
         )
+        self.other_guild = FakeGuild(  # a second server, for interactions only (not in READY)
+            id=self.ids.next(),
+            name="Another Test Guild",
+            owner_id=self.owner.id,
+            text_channel_id=self.ids.next(),
+            bot_role_id=self.ids.next(),
+            members=list(self.users.values()),
+            bot_user_id=self.bot.id,
+        )
+        self.attachments: dict[str, bytes] = {}  # attachment id -> uploaded bytes (the "CDN")
         self.dm_channels: dict[int, int] = {}  # user id -> DM channel id
         self.messages: dict[int, JSON] = {}  # every message the bot created, by id
         self.commands: dict[str, list[JSON]] = {}  # "global" or guild id -> synced commands
@@ -145,6 +155,7 @@ class FakeDiscord(InteractionsMixin):
         """Listen on an ephemeral loopback port."""
         app = web.Application()
         app.router.add_get("/", self.gateway.handle)
+        app.router.add_get("/attachments/{id}/{name}", self._attachment)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.1)
         await self._runner.setup()
@@ -293,6 +304,13 @@ class FakeDiscord(InteractionsMixin):
         """Client connections open to the fake now (keep-alive REST ones and the gateway)."""
         server = self._runner.server if self._runner is not None else None
         return len(server.connections) if server is not None else 0
+
+    async def _attachment(self, request: web.Request) -> web.StreamResponse:
+        """The CDN: an uploaded file's bytes (404 for an unknown one)."""
+        content = self.attachments.get(request.match_info["id"])
+        if content is None:
+            return web.Response(status=404)
+        return web.Response(body=content, content_type="text/plain")
 
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         self.peak_connections = max(self.peak_connections, self.open_connections)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import ArticleError, load_article, parse_article
+from knowledge import ArticleError, load_article, parse_article, read_article
 from knowledge.article import LEAD
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "never_let_me_go.txt"
@@ -137,3 +137,60 @@ def test_broken_utf16_after_a_byte_order_mark_is_an_article_error(tmp_path: Path
     with pytest.raises(ArticleError) as caught:
         load_article(path)
     assert "UTF-16" in caught.value.reason and "UTF-8" in caught.value.reason
+
+
+# ----- the Source: line -------------------------------------------------------------------
+
+SOURCED = (
+    "= Jaws (film) =\n"
+    "Source: https://en.wikipedia.org/wiki/Jaws_(film) (revision 1234567)\n\n"
+    "- Director: Steven Spielberg\n\n"
+    "Jaws is a 1975 film.\n"
+)
+
+
+def test_source_line_gives_url_and_revision_and_is_not_text() -> None:
+    article = parse_article(SOURCED)
+    assert article.url == "https://en.wikipedia.org/wiki/Jaws_(film)"
+    assert article.revision == 1234567
+    assert [(f.key, f.value) for f in article.infobox] == [("Director", "Steven Spielberg")]
+    assert [b.text for b in article.blocks] == ["Jaws is a 1975 film."]
+
+
+def test_source_line_without_revision_and_after_a_blank_line() -> None:
+    article = parse_article("= Moss =\n\nSource: https://example.org/moss\n\nMoss is green.\n")
+    assert (article.url, article.revision) == ("https://example.org/moss", None)
+    assert [b.text for b in article.blocks] == ["Moss is green."]
+
+
+def test_files_without_a_source_line_have_none() -> None:
+    article = load_article(SEED)
+    assert article.url is None and article.revision is None
+
+
+def test_a_line_starting_with_source_but_no_address_reads_as_before() -> None:
+    """Old files stay valid: only a line giving a web address is the Source: line."""
+    article = parse_article("= Moss =\nSource: my own notes\n\nMoss is green.\n")
+    assert article.url is None
+    assert [b.text for b in article.blocks] == ["Source: my own notes", "Moss is green."]
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("Source: https:///nohost", "not a valid web address"),
+        ("Source: https://example.org/x (rev 12)", "(revision 123)"),
+        ("Source: https://example.org/x and more", "(revision 123)"),
+    ],
+)
+def test_a_broken_source_line_names_its_line(line: str, words: str) -> None:
+    with pytest.raises(ArticleError) as caught:
+        parse_article(f"= Moss =\n{line}\n\nMoss is green.\n", source="moss.txt")
+    assert caught.value.line == 2 and words in caught.value.reason
+
+
+def test_read_article_decodes_and_parses_bytes() -> None:
+    text, article = read_article(SOURCED.encode("utf-8"), "upload.txt")
+    assert text == SOURCED and article.title == "Jaws (film)" and article.source == "upload.txt"
+    with pytest.raises(ArticleError, match=r"^upload\.txt:1: .*UTF-8"):
+        read_article(b"\xfa not text", "upload.txt")

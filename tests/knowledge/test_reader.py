@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from knowledge import parse_article
@@ -58,3 +59,67 @@ def test_yes_only_when_the_sentence_says_every_word(index) -> None:
 
 def test_infobox_values_are_the_answer(index) -> None:
     assert read(index, "who directed it?", "Directed By") == "Ana Ruiz"
+
+
+DATES = """= Harbour Wall =
+
+Harbour Wall is a 2011 novel.
+
+== History ==
+Work on the wall went on from 1562 to 1598, when the town was rebuilt.
+The novel was published on 7 September 2011 by Gull Books in Leith.
+It sold 40,000 copies at the 11th Leith Book Fair and won six prizes.
+The film adaptation runs for 104 minutes.
+The launch was hosted in Dublin by the editor Maeve Lennon.
+She had a single funnel and two masts.
+Critics at the Herald were less enthusiastic about the ending.
+"""
+
+
+@pytest.fixture(scope="module")
+def dated():
+    return build_index([parse_article(DATES, "harbour_wall.txt")])
+
+
+def test_when_gets_the_whole_date_or_range_the_sentence_gives(dated) -> None:
+    assert read(dated, "when was the novel published?", "published on") == "7 September 2011"
+    assert read(dated, "what year was the novel published?", "published on") == "2011"
+    assert read(dated, "when did work on the wall go on?", "from 1562") == "from 1562 to 1598"
+
+
+def test_counts_are_not_ordinals_and_keep_their_unit(dated) -> None:
+    assert read(dated, "how many prizes did it win?", "six prizes") in {"40,000", "six"}
+    assert read(dated, "how many prizes did it win?", "six prizes") != "11th"
+    assert read(dated, "how long does the film adaptation run?", "104") == "104 minutes"
+
+
+def test_a_person_is_not_the_place_after_in(dated) -> None:
+    assert read(dated, "who hosted the launch?", "hosted") == "Maeve Lennon"
+
+
+def test_yes_no_needs_the_phrase_and_the_predicate(dated) -> None:
+    assert read(dated, "did she have two funnels?", "single funnel") is None
+    assert read(dated, "did the herald critics like the ending?", "less enthusiastic") is None
+
+
+def test_a_doubtful_span_gives_way_to_the_sentence(dated) -> None:
+    from knowledge.extract import SPAN_FEATURES
+    from knowledge.ranker import LinearModel
+
+    n = len(SPAN_FEATURES)
+
+    def model(bias: float) -> LinearModel:
+        return LinearModel(SPAN_FEATURES, np.zeros(n), np.ones(n), np.zeros(n), bias)
+
+    query = read_question(dated, "who hosted the launch?")
+    fact = next(f for f in dated.facts if "hosted" in f.text)
+    sure = ExtractiveReader(model(3.0), min_probability=0.5).read(query, Candidate(fact))
+    doubtful = ExtractiveReader(model(-3.0), min_probability=0.5).read(query, Candidate(fact))
+    assert sure == "Maeve Lennon"
+    assert doubtful is None  # the answer is then the sentence itself
+
+
+def test_the_shipped_span_model_loads() -> None:
+    from knowledge.reader import load_span_model
+
+    assert load_span_model() is not None

@@ -195,7 +195,7 @@ def test_measure_questions_want_a_measure() -> None:
         "== Building ==\nThe tower, 138 feet high, was finished in 1851 by ninety masons.\n"
     )
     library = Library([parse_article(text)])
-    assert library.ask("how tall is the tower").text == "138"
+    assert library.ask("how tall is the tower").text == "138 feet"  # with its unit
     assert library.ask("how many ships did it wreck").text == "forty"
 
 
