@@ -71,6 +71,7 @@ class Ticket:
 class _Job:
     question: str
     max_citations: int | None
+    library: Callable[[], Any]
     future: asyncio.Future[Answer]
     queued_at: float = field(default_factory=time.monotonic)
 
@@ -78,9 +79,9 @@ class _Job:
 class AnswerService:
     """Questions in, answers out: a FIFO bounded by `queue_size` in front of `workers`.
 
-    `library` is read when a worker takes a question, so a /reload applies to every
-    question that has not started yet. `deadline` is how long after it was queued an
-    answer is still worth sending.
+    `library` (or the one a question names) is read when a worker takes a question, so a
+    /reload applies to every question that has not started yet. `deadline` is how long
+    after it was queued an answer is still worth sending.
     """
 
     def __init__(
@@ -134,17 +135,26 @@ class AnswerService:
     # -- asking ---------------------------------------------------------------------------
 
     async def ask(
-        self, question: str, *, max_citations: int | None = None, ticket: Ticket | None = None
+        self,
+        question: str,
+        *,
+        max_citations: int | None = None,
+        ticket: Ticket | None = None,
+        library: Callable[[], Any] | None = None,
     ) -> Answer:
         """The answer, once a worker has looked it up; raises `Busy` (no room, or too late),
-        `TimeoutError` (the lookup took over `timeout`) or whatever the lookup raised."""
+        `TimeoutError` (the lookup took over `timeout`) or whatever the lookup raised.
+
+        `library` says what this question is asked of (e.g. a server's shelf), read when a
+        worker takes it; by default the service's own `library`."""
         if self._closed:  # shutting down: no new workers for a straggler
             if ticket is not None:
                 ticket.release()
             raise RuntimeError("the answering service is closed")
         (ticket or self.reserve()).take()
         self._start()
-        job = _Job(question, max_citations, asyncio.get_running_loop().create_future())
+        future = asyncio.get_running_loop().create_future()
+        job = _Job(question, max_citations, library or self.library, future)
         self._queue.put_nowait(job)
         try:
             return await job.future
@@ -172,7 +182,7 @@ class AnswerService:
             started = time.monotonic()
             try:
                 answer = await asyncio.wait_for(
-                    self.workers.ask(self.library(), job.question, job.max_citations),
+                    self.workers.ask(job.library(), job.question, job.max_citations),
                     self.timeout,
                 )
             except asyncio.CancelledError:
