@@ -292,7 +292,8 @@ class NorfolkBot(commands.Bot):
             answer = await self.service.ask(
                 question,
                 ticket=ticket,
-                shelf=shelf if shelf is not None else self.shelf_for(guild_id),
+                # read when a worker takes the question: a server's shelf as it is then
+                library=(lambda: shelf) if shelf is not None else lambda: self.shelf_for(guild_id),
             )
         except TimeoutError:
             log.warning("lookup took over %.0f s; apologising instead", self.lookup_timeout)

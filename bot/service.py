@@ -71,17 +71,17 @@ class Ticket:
 class _Job:
     question: str
     max_citations: int | None
+    library: Callable[[], Any]
     future: asyncio.Future[Answer]
-    shelf: Any = None  # the articles to answer from (a server's shelf); None: the library
     queued_at: float = field(default_factory=time.monotonic)
 
 
 class AnswerService:
     """Questions in, answers out: a FIFO bounded by `queue_size` in front of `workers`.
 
-    `library` is read when a worker takes a question, so a /reload applies to every
-    question that has not started yet. `deadline` is how long after it was queued an
-    answer is still worth sending.
+    `library` (or the one a question names) is read when a worker takes a question, so a
+    /reload applies to every question that has not started yet. `deadline` is how long
+    after it was queued an answer is still worth sending.
     """
 
     def __init__(
@@ -140,18 +140,21 @@ class AnswerService:
         *,
         max_citations: int | None = None,
         ticket: Ticket | None = None,
-        shelf: Any = None,
+        library: Callable[[], Any] | None = None,
     ) -> Answer:
-        """The answer from `shelf` (default: the whole library), once a worker has looked it
-        up; raises `Busy` (no room, or too late), `TimeoutError` (the lookup took over
-        `timeout`) or whatever the lookup raised."""
+        """The answer, once a worker has looked it up; raises `Busy` (no room, or too late),
+        `TimeoutError` (the lookup took over `timeout`) or whatever the lookup raised.
+
+        `library` says what this question is asked of (e.g. a server's shelf), read when a
+        worker takes it; by default the service's own `library`."""
         if self._closed:  # shutting down: no new workers for a straggler
             if ticket is not None:
                 ticket.release()
             raise RuntimeError("the answering service is closed")
         (ticket or self.reserve()).take()
         self._start()
-        job = _Job(question, max_citations, asyncio.get_running_loop().create_future(), shelf)
+        future = asyncio.get_running_loop().create_future()
+        job = _Job(question, max_citations, library or self.library, future)
         self._queue.put_nowait(job)
         try:
             return await job.future
@@ -179,11 +182,7 @@ class AnswerService:
             started = time.monotonic()
             try:
                 answer = await asyncio.wait_for(
-                    self.workers.ask(
-                        job.shelf if job.shelf is not None else self.library(),
-                        job.question,
-                        job.max_citations,
-                    ),
+                    self.workers.ask(job.library(), job.question, job.max_citations),
                     self.timeout,
                 )
             except asyncio.CancelledError:

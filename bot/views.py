@@ -194,7 +194,10 @@ class MoreSourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
             return {"content": "I no longer have that question on file. Please ask it again."}
         shelf = bot.interaction_shelf(interaction)  # the same articles the answer came from
         answer = await bot.service.ask(
-            question, max_citations=ANSWER_CITATIONS + MORE_SOURCES, ticket=ticket, shelf=shelf
+            question,
+            max_citations=ANSWER_CITATIONS + MORE_SOURCES,
+            ticket=ticket,
+            library=lambda: shelf,
         )
         embed = sources_embed(
             answer,

@@ -9,6 +9,11 @@ the encoder single-threaded (one worker per core, not every worker on every core
 lower CPU priority than the bot, so acknowledging always wins the CPU. A library swapped by
 /reload gets a fresh pool; the old one finishes what it holds and exits.
 
+A question may be asked of a *view* of a library instead of the library itself (an object
+with `.library` and `.positions`, built as `type(view)(library, positions)`, such as one
+server's shelf of it): the workers keep the one library and rebuild the view from its
+positions, so views never start a pool of their own.
+
 `ThreadWorkers` answers in threads of the bot's process: for `NORFOLK_WORKER_KIND=thread`,
 and for libraries that cannot travel to another process (test stand-ins, subclasses).
 """
@@ -23,6 +28,7 @@ import os
 import pickle
 import signal
 import threading
+from collections import OrderedDict
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -30,11 +36,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
-from knowledge import Answer, Article, Library, Shelf
+from knowledge import Answer, Article, Library
 from knowledge.encoder import ENCODERS
 from knowledge.settings import Settings
 
 log = logging.getLogger("norfolk.workers")
+
+VIEWS_KEPT = 64
+"""Views (e.g. servers' shelves) a worker keeps built, most recently used first."""
 
 WORKER_NICENESS = 10
 """How much lower a worker process's CPU priority is than the bot's (POSIX `nice`)."""
@@ -75,6 +84,19 @@ class Recipe:
         return Library(self.articles, **options)
 
 
+View = tuple[type, tuple[int, ...]]
+"""How a worker rebuilds a view of its library: the view's class and positions."""
+
+
+def split_view(target: object) -> tuple[object, View | None]:
+    """(library, view) for a view of a `Library`; (target, None) for anything else."""
+    library = getattr(target, "library", None)
+    positions = getattr(target, "positions", None)
+    if type(target) is Library or not isinstance(library, Library) or positions is None:
+        return target, None
+    return library, (type(target), tuple(positions))
+
+
 def recipe_of(library: object) -> Recipe | None:
     """A recipe for a plain `Library` whose encoder is none or the one its settings name;
     None for anything a worker could not rebuild as it is (stand-ins, subclasses)."""
@@ -89,6 +111,7 @@ def recipe_of(library: object) -> Recipe | None:
 # ----- inside a worker process ---------------------------------------------------------------
 
 _library: Library | None = None
+_views: OrderedDict[View, Any] = OrderedDict()
 
 
 def _start_worker(recipe: bytes, niceness: int) -> None:
@@ -108,13 +131,17 @@ def _start_worker(recipe: bytes, niceness: int) -> None:
     _library = pickle.loads(recipe).build()
 
 
-def _ask_in_worker(
-    question: str, max_citations: int | None, shelf: tuple[int, ...] | None = None
-) -> Answer:
-    """The answer from the worker's library, or from the shelf of it whose article
-    positions are `shelf` (a server's articles: the same index, filtered)."""
+def _ask_in_worker(question: str, max_citations: int | None, view: View | None) -> Answer:
     assert _library is not None, "worker started without a library"
-    target = _library if shelf is None else Shelf(_library, shelf)
+    target: Any = _library
+    if view is not None:
+        target = _views.get(view)
+        if target is None:
+            cls, positions = view
+            target = _views[view] = cls(_library, positions)
+            while len(_views) > VIEWS_KEPT:
+                _views.popitem(last=False)
+        _views.move_to_end(view)
     return ask_library(target, question, max_citations)
 
 
@@ -214,18 +241,17 @@ class ProcessWorkers:
             for _ in range(self.size):
                 pool.submit(_pid)
 
-    async def ask(self, library: Any, question: str, max_citations: int | None) -> Answer:
+    async def ask(self, target: Any, question: str, max_citations: int | None) -> Answer:
+        """Ask `target` (a library, or a view of one) in a worker process."""
         loop = asyncio.get_running_loop()
-        whole, positions = (
-            (library.library, library.positions) if isinstance(library, Shelf) else (library, None)
-        )
+        library, view = split_view(target)
         for attempt in (1, 2):
-            pool = self._pool_for(whole)
+            pool = self._pool_for(library)
             if pool is None:
-                return await self._in_threads(library, question, max_citations)
+                return await self._in_threads(target, question, max_citations)
             try:
                 return await loop.run_in_executor(
-                    pool, _ask_in_worker, question, max_citations, positions
+                    pool, _ask_in_worker, question, max_citations, view
                 )
             except BrokenProcessPool:
                 if self._pool is pool:  # not yet replaced by another question's retry

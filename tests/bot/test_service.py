@@ -146,6 +146,22 @@ async def test_a_question_that_waited_too_long_is_turned_away_when_its_turn_come
     await service.close()
 
 
+async def test_a_question_can_name_what_it_is_asked_of_read_when_its_turn_comes() -> None:
+    service = make_service(size=1, queue_size=5)
+    workers = workers_of(service)
+    shelves = {"guild": "shelf-1"}
+    first = asyncio.create_task(service.ask("a"))
+    await until(lambda: workers.started == ["a"], "a worker takes the first question")
+    second = asyncio.create_task(service.ask("b", library=lambda: shelves["guild"]))
+    await until(lambda: service.waiting == 1, "the second question waits")
+    shelves["guild"] = "shelf-2"  # swapped (a reload) while the question waited
+    workers.gate("a").set()
+    workers.gate("b").set()
+    assert (await first).text == "lib:a:None"  # the service's own library by default
+    assert (await second).text == "shelf-2:b:None"
+    await service.close()
+
+
 async def test_the_service_time_is_learnt_from_answers() -> None:
     service = make_service(size=1, queue_size=5)
     prior = service.service_time

@@ -14,8 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.workers import ProcessWorkers, ThreadWorkers, make_workers, recipe_of, usable_cpus
-from knowledge import Library, load_article
+from bot.workers import (
+    ProcessWorkers,
+    ThreadWorkers,
+    make_workers,
+    recipe_of,
+    split_view,
+    usable_cpus,
+)
+from knowledge import Answer, Library, load_article
 from tests.conftest import CACHE, DATA
 
 QUESTIONS = ("who directed the film?", "who is Kathy?", "what is Hailsham?", "how tall is it?")
@@ -120,3 +127,27 @@ def test_pool_kinds_and_sizes() -> None:
     with pytest.raises(ValueError, match="unknown worker kind"):
         make_workers("fibre", 1)
     assert 1 <= usable_cpus() <= (os.cpu_count() or 1)
+
+
+class Part:
+    """A view of a library (as a server's shelf is): rebuilt in the worker from positions."""
+
+    def __init__(self, library: Library, positions: tuple[int, ...]) -> None:
+        self.library = library
+        self.positions = tuple(positions)
+
+    def ask(self, question: str) -> Answer:
+        return Answer(question, f"view {self.positions} of {len(self.library.articles)}")
+
+
+async def test_a_view_of_the_library_is_rebuilt_in_the_worker_not_given_a_pool(
+    processes: ProcessWorkers, seed_library: Library
+) -> None:
+    assert split_view(seed_library) == (seed_library, None)
+    assert split_view(Part(seed_library, (0,))) == (seed_library, (Part, (0,)))
+    assert (await processes.ask(seed_library, QUESTIONS[0], None)).answered
+    pool = processes._pool
+    for positions in ((0,), (), (0,)):
+        answer = await processes.ask(Part(seed_library, positions), "x", None)
+        assert answer.text == f"view {positions} of 1"  # built in the worker, from its library
+    assert processes._pool is pool  # the same pool: a view is not a new library
