@@ -24,8 +24,7 @@ Why: end-to-end tests of the bot without the internet or a real token. Modules:
   handler answers with an error. Tests move time by back-dating `fake.dispatched_at[token]`.
 - `burst`: `run_burst(fake, n)` floods n `/ask`s (`slash_payload` + `dispatch_interactions`:
   encoded first, then written back to back) and counts acknowledgements, answers, other
-  replies, duplicates and latencies (the load test and `benchmarks/bench_load.py`);
-  `serving_fake()` outside pytest.
+  replies, duplicates and latencies (the load test and `benchmarks/bench_load.py`).
 - `remote`: the fake in a process of its own, driven over a pipe (`remote_fake()`), so a
   benchmark's fake does not share the bot's event loop and GIL.
 """

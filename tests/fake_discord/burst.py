@@ -14,7 +14,7 @@ import contextlib
 import math
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tests.fake_discord.errors import UNKNOWN_INTERACTION
@@ -206,22 +206,3 @@ async def run_burst(
         fake.listeners.remove(observer)
     observer.latencies()
     return result
-
-
-@contextlib.asynccontextmanager
-async def serving_fake() -> AsyncIterator[FakeDiscord]:
-    """A started fake with discord.py pointed at it, outside pytest (the benchmark's fixture)."""
-    import yarl
-    from discord.gateway import DiscordWebSocket
-    from discord.http import Route
-
-    fake = FakeDiscord()
-    await fake.start()
-    saved = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
-    Route.BASE = fake.api_base  # type: ignore[misc]
-    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fake.gateway_url)
-    try:
-        yield fake
-    finally:
-        Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved  # type: ignore[misc]
-        await fake.stop()
