@@ -130,6 +130,16 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=FE
             await handle_failure(interaction, error, "feedback button failed")
 
 
+async def reserve_or_busy(interaction: discord.Interaction[Any]) -> Ticket | None:
+    """A place in the answering queue, taken before acknowledging; None when there is none,
+    after telling the reader at once (privately) that the bot is busy."""
+    try:
+        return interaction.client.service.reserve()
+    except Busy:
+        await interaction.response.send_message(BUSY, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        return None
+
+
 class MoreSourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=MORE_TEMPLATE):
     """ "More sources": re-asks the stored question and shows the citations beyond the first 3."""
 
@@ -159,12 +169,8 @@ class MoreSourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
         """Like `/ask`: a place in the queue first ("busy" at once if there is none), then
         the deferral, then the lookup."""
         try:
-            try:
-                ticket = interaction.client.service.reserve()
-            except Busy:
-                await interaction.response.send_message(
-                    BUSY, ephemeral=True, allowed_mentions=NO_MENTIONS
-                )
+            ticket = await reserve_or_busy(interaction)
+            if ticket is None:
                 return
             with ticket:
                 await interaction.response.defer(ephemeral=True, thinking=True)

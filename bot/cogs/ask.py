@@ -14,7 +14,7 @@ from bot.embeds import help_embed
 from bot.replies import BUSY, NO_MENTIONS, cooldown_text, too_long_text
 from bot.safety import extract_question
 from bot.service import Busy
-from bot.views import spoils_interaction
+from bot.views import reserve_or_busy, spoils_interaction
 
 if TYPE_CHECKING:
     from bot.client import NorfolkBot
@@ -107,12 +107,8 @@ class AskCog(commands.Cog):
                 refusal, ephemeral=True, allowed_mentions=NO_MENTIONS
             )
             return
-        try:
-            ticket = self.bot.service.reserve()
-        except Busy:
-            await interaction.response.send_message(
-                BUSY, ephemeral=True, allowed_mentions=NO_MENTIONS
-            )
+        ticket = await reserve_or_busy(interaction)
+        if ticket is None:
             return
         with ticket:
             await interaction.response.defer(ephemeral=private, thinking=True)
