@@ -82,7 +82,7 @@ def is_right(c: Candidate, item: dict) -> bool:
 
 def collect(answerer: Answerer, items: list[dict], source: str) -> list[tuple]:
     """Per question: the query, its candidates, which answer it, whether it is answerable,
-    and the set it comes from."""
+    the set it comes from, and the question itself."""
     out = []
     for item in items:
         if answerer.notice(item["question"]):
@@ -94,24 +94,19 @@ def collect(answerer: Answerer, items: list[dict], source: str) -> list[tuple]:
         if not candidates:
             continue
         labels = [item["answerable"] and is_right(c, item) for c in candidates]
-        out.append((query, candidates, labels, bool(item["answerable"]), source))
+        out.append((query, candidates, labels, bool(item["answerable"]), source, item))
     return out
 
 
-def collect_spans(answerer: Answerer, items: list[dict], source: str) -> list[tuple]:
-    """Per answerable question and each sentence among its candidates that answers it:
-    the sentence's spans of the asked type, their features, and which ones are the
-    answer. What the reader learns: which span of a right sentence to say."""
+def collect_spans(data: list[tuple]) -> list[tuple]:
+    """Per answerable question (rows of `collect` with both channels) and each candidate
+    sentence that answers it: the sentence's spans of the asked type, their features, and
+    which ones are the answer. What the reader learns: which span of a right sentence to say."""
     out = []
-    for item in items:
-        if not item["answerable"] or answerer.notice(item["question"]):
-            continue
-        query = read_question(answerer.index, item["question"])
-        if query.about_subject or not query.terms:
-            continue
+    for query, candidates, labels, _, source, item in data:
         matched = matched_stems(query)
-        for c in answerer.prepare(query):
-            if not is_right(c, item):
+        for c, right in zip(candidates, labels, strict=True):
+            if not right:
                 continue
             spans, x = sentence_spans(c.fact, query.intent, query.words, matched)
             if not spans:
@@ -216,13 +211,13 @@ def source_weights(sources: list[str]) -> np.ndarray:
 
 def fit_channels(data, channels: tuple[str, ...]) -> dict:
     answerable = [row for row in data if row[3] and any(row[2])]
-    groups = [np.stack([candidate_vector(c) for c in cands]) for _, cands, _, _, _ in answerable]
-    positives = [np.array(labels) for _, _, labels, _, _ in answerable]
+    groups = [np.stack([candidate_vector(c) for c in cands]) for _, cands, _, _, _, _ in answerable]
+    positives = [np.array(labels) for _, _, labels, _, _, _ in answerable]
     rank = fit_listwise(groups, positives, source_weights([row[4] for row in answerable]))
     # calibrate on every question, unanswerable ones included
     qx, qy, top1 = [], [], 0
     per_source: dict[str, list[int]] = {}
-    for query, cands, labels, ok, source in data:
+    for query, cands, labels, ok, source, _ in data:
         scores = rank(np.stack([candidate_vector(c) for c in cands]))
         order = np.argsort(-scores, kind="stable")
         ranked = []
@@ -260,7 +255,6 @@ def main() -> int:
         ("semantic",): [],  # for the ablation in benchmarks/bench_quality.py
     }
     sources = []
-    spans: list[tuple] = []
     for name, seeds, qa in training_sets():
         items = [json.loads(line) for line in qa.read_text("utf-8").splitlines() if line.strip()]
         items = usable(items, seeds)
@@ -280,10 +274,9 @@ def main() -> int:
                 by_channels[channels] += collect(
                     full.restricted(channels, full.ranker), chunk, name
                 )
-            spans += collect_spans(full, chunk, name)
         sources.append(f"{name} ({len(items)} questions)")
         print(f"{name}: {len(items)} questions read ({time.perf_counter() - started:.0f}s)")
-    span_model = fit_reader(spans)
+    span_model = fit_reader(collect_spans(by_channels[("lexical", "semantic")]))
     models = {channels_key(ch): fit_channels(data, ch) for ch, data in by_channels.items()}
     payload = {
         "about": "Fitted by training/fit.py; do not edit by hand. See knowledge/ranker.py "
