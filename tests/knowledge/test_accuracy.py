@@ -71,6 +71,8 @@ FLOORS = {
     "ship.jsonl": (0.70, 0.40, 0.65),  # 75.0% / 50.0% / 70.0%
     "album.jsonl": (0.62, 0.10, 0.60),  # 67.5% / 20.0% / 65.0%
     "town.jsonl": (0.57, 0.20, 0.55),  # 62.5% / 30.0% / 60.0%
+    "painter.jsonl": (0.55, 0.10, 0.50),  # 60.0% / 10.0% / 55.0%
+    "river.jsonl": (0.57, 0.10, 0.55),  # 62.5% / 20.0% / 60.0%
     "sample.jsonl": (0.70, 0.12, 0.65),  # squad/, 300 questions (printed by the test)
 }
 
@@ -84,7 +86,16 @@ def test_dev_set_accuracy(seed_library: Library) -> None:
 
 @pytest.mark.parametrize(
     "questions",
-    ["nlmg.jsonl", "engineer.jsonl", "film.jsonl", "ship.jsonl", "album.jsonl", "town.jsonl"],
+    [
+        "nlmg.jsonl",
+        "engineer.jsonl",
+        "film.jsonl",
+        "ship.jsonl",
+        "album.jsonl",
+        "town.jsonl",
+        "painter.jsonl",
+        "river.jsonl",
+    ],
 )
 def test_heldout_sets_do_not_regress(seed_library: Library, questions: str) -> None:
     """Blind-written sets: the seed (nlmg) and one article each of other kinds."""
