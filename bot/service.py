@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -213,8 +214,10 @@ class AnswerService:
         )
 
     def prepare(self, library: Any) -> None:
-        """Start the workers for `library` ahead of its first question."""
+        """Start the workers for `library` ahead of its first question, and set the
+        long-lived heap aside from the garbage collector (`settle_heap`)."""
         self.workers.prepare(library)
+        settle_heap()
 
     async def close(self) -> None:
         """Stop taking questions, fail the waiting ones, stop the workers, log the summary."""
@@ -229,3 +232,22 @@ class AnswerService:
             self._queue.get_nowait().future.cancel()
         self.overload.flush()
         await self.workers.close()
+
+
+GC_THRESHOLDS = (50_000, 20, 100)
+"""Python's default (700, 10, 10) runs a full collection every few thousand objects that
+survive: in a burst of interactions each one walks every object alive, thousands of
+interactions in flight included. With these, a 5,000-`/ask` burst costs the event loop
+~0.25 s of collection instead of ~0.85 s (`make bench-load`); memory is unchanged, as
+almost everything is freed by reference counting anyway."""
+
+
+def settle_heap() -> None:
+    """Collect once, then freeze what is alive (the library, discord.py's caches) into the
+    collector's permanent generation so later collections skip it; called whenever a new
+    library starts serving. What the previous freeze kept is unfrozen first, so an old
+    library replaced by a reload is still collected."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)

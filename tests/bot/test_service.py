@@ -8,13 +8,15 @@ never by timing.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
+import weakref
 from typing import Any
 
 import pytest
 
 from bot.overload import OverloadLog
-from bot.service import AnswerService, Busy
+from bot.service import GC_THRESHOLDS, AnswerService, Busy, settle_heap
 from knowledge import Answer
 
 
@@ -251,3 +253,32 @@ async def test_the_summary_is_logged_once_the_interval_ends(
                 break
             await asyncio.sleep(0.01)
     assert len(caplog.records) == 1 and "turned 2 question(s) away as busy" in caplog.text
+
+
+@pytest.fixture
+def gc_state():
+    """Restore the collector as it was: settle_heap changes process-wide state."""
+    thresholds = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*thresholds)
+
+
+class _Node:
+    def __init__(self) -> None:
+        self.me = self  # a cycle: only the collector, not reference counting, frees it
+
+
+def test_settle_heap_freezes_the_living_and_still_frees_what_a_reload_replaced(
+    gc_state,
+) -> None:
+    old = _Node()
+    gone = weakref.ref(old)
+    settle_heap()  # a library starts serving: what is alive now is frozen
+    assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == GC_THRESHOLDS
+    del old  # a reload replaced it
+    gc.collect()
+    assert gone() is not None  # frozen: a collection does not even look at it
+    settle_heap()  # the new library starts serving
+    assert gone() is None
