@@ -15,7 +15,7 @@ from knowledge.answer import Answer, Citation
 from knowledge.article import LEAD
 from knowledge.candidate import Candidate, Ranker, Reader, Retriever
 from knowledge.fusion import fuse, within
-from knowledge.index import FactIndex
+from knowledge.index import FactIndex, FactKind
 from knowledge.lexical import LexicalFeatures, is_bare_keyword, matched_stems, names_topic
 from knowledge.query import Query, read_question
 from knowledge.settings import Settings
@@ -38,7 +38,7 @@ class Answerer:
         # articles with an infobox or sections (the seed's kind) rather than plain prose:
         # how often a question has no answer differs between the two, so confidence knows
         self.structured = frozenset(
-            f.article for f in index.facts if f.kind == "infobox" or f.section != LEAD
+            f.article for f in index.facts if f.kind == FactKind.INFOBOX or f.section != LEAD
         )
 
     def notice(self, question: str) -> str | None:
@@ -71,8 +71,8 @@ class Answerer:
         features = LexicalFeatures(self.index, query, lexical)
         for c in candidates:
             c.features.update(features.of(c.id))
-            c.features["is_infobox"] = float(c.fact.kind == "infobox")
-            c.features["is_item"] = float(c.fact.kind == "item")
+            c.features["is_infobox"] = float(c.fact.kind == FactKind.INFOBOX)
+            c.features["is_item"] = float(c.fact.kind == FactKind.ITEM)
             c.features["structured"] = float(c.fact.article in self.structured)
         # the hand-set rerank's own order among the candidates (ties share a rank)
         first: dict[float, int] = {}
@@ -135,7 +135,7 @@ class Answerer:
         if allowed is not None:
             facts = [f for f in facts if allowed[f.id]]
         wanted = (query.articles & {f.article for f in facts}) or {facts[0].article}
-        opening = [f for f in facts if f.article in wanted and f.kind != "infobox"]
+        opening = [f for f in facts if f.article in wanted and f.kind != FactKind.INFOBOX]
         lead = [f for f in opening if f.section == LEAD] or opening
         if not lead:
             return Answer(query.text, None, (), 0.0)

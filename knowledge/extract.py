@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.index import Fact
+from knowledge.index import Fact, FactKind
 from knowledge.lexicon import Intent
 from knowledge.text import NUMBER_WORDS, STOPWORDS, fold, stem, token_stems, words
 
@@ -277,10 +277,10 @@ def extract_with_distance(
 ) -> tuple[str, int] | None:
     """The short answer and how many words from the question's own words it stands."""
     asked = _question_stems(question_words)
-    if fact.kind == "infobox":
+    if fact.kind == FactKind.INFOBOX:
         return (fact.value, 0) if fact.value and _value_fits(fact.value, intent) else None
     text = fact.text
-    if fact.kind == "item" and (parts := _item_parts(text)):
+    if fact.kind == FactKind.ITEM and (parts := _item_parts(text)):
         head, description = parts
         if intent in (Intent.PERSON, Intent.PLACE, Intent.NAME) and _is_new(head, asked):
             return head, 0
@@ -431,7 +431,7 @@ def sentence_spans(
     """A sentence's spans of the asked type and their features (rows of `SPAN_FEATURES`);
     empty for infobox fields, list items and untyped questions, which need no choosing."""
     empty = np.zeros((0, len(SPAN_FEATURES)))
-    if fact.kind == "infobox" or (fact.kind == "item" and _item_parts(fact.text)):
+    if fact.kind == FactKind.INFOBOX or (fact.kind == FactKind.ITEM and _item_parts(fact.text)):
         return [], empty
     asked = _question_stems(question_words)
     text = fact.text

@@ -14,6 +14,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
 import numpy as np
 
@@ -41,6 +42,14 @@ BM25_K1 = 1.2
 BM25_B = 0.5
 
 
+class FactKind(StrEnum):
+    """What a fact is; equal to its name as a string ("infobox"), so it renders as one."""
+
+    INFOBOX = "infobox"  # a `- Key: Value` line
+    ITEM = "item"  # a list item in a section
+    SENTENCE = "sentence"  # a sentence of a paragraph
+
+
 @dataclass(frozen=True)
 class Fact:
     """One retrievable statement: an infobox field, a list item or a sentence."""
@@ -49,7 +58,7 @@ class Fact:
     article: str
     section: str
     text: str
-    kind: str  # "infobox" | "item" | "sentence"
+    kind: FactKind
     key: str | None = None
     value: str | None = None
     position: int = 0
@@ -151,7 +160,7 @@ def _article_facts(
         for term in vocabulary.read(f"{info.value} {note_value or ''}", prose=False):
             terms[term] += 1.0
         text = f"{info.key}: {info.value}" + (f" {note_value}" if note_value else "")
-        fact = Fact(first_id + position, article.title, INFOBOX_SECTION, text, "infobox")
+        fact = Fact(first_id + position, article.title, INFOBOX_SECTION, text, FactKind.INFOBOX)
         yield replace(fact, key=info.key, value=info.value, position=position), terms
         position += 1
     for paragraph, block in enumerate(article.blocks):
@@ -171,7 +180,7 @@ def _article_facts(
             ):
                 for term in neighbour:
                     terms[term] = max(terms[term], weight)
-            kind = "item" if block.is_item else "sentence"
+            kind = FactKind.ITEM if block.is_item else FactKind.SENTENCE
             fact = Fact(first_id + position, article.title, section, sentence, kind)
             lead_in = sentences[number - 1] if number and ANAPHOR_RE.match(sentence) else None
             yield replace(fact, position=position, paragraph=paragraph, lead_in=lead_in), terms

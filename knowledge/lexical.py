@@ -23,7 +23,7 @@ from rapidfuzz import fuzz
 
 from knowledge.candidate import Scores
 from knowledge.extract import extract_with_distance
-from knowledge.index import Fact, FactIndex
+from knowledge.index import Fact, FactIndex, FactKind
 from knowledge.lexicon import QUESTION_WORDS, SYNONYM_WEIGHT, Intent, synonym_table
 from knowledge.query import UNTYPED, Query, QueryTerm
 from knowledge.text import content_terms, token_stems, words
@@ -104,9 +104,9 @@ def headline_match(fact: Fact, matched: set[str]) -> float:
     "What is the ISBN?" wants the field called ISBN over "ISBN note"; "who is Tommy?" wants
     the list item about Tommy over every sentence that mentions him.
     """
-    if fact.kind == "infobox":
+    if fact.kind == FactKind.INFOBOX:
         head = fact.key or ""
-    elif fact.kind == "item":
+    elif fact.kind == FactKind.ITEM:
         head = re.split(r"\s+[–—-]\s+", fact.text, maxsplit=1)[0]
     else:
         return 0.0
@@ -116,7 +116,7 @@ def headline_match(fact: Fact, matched: set[str]) -> float:
 
 def key_naming(fact: Fact, head: str) -> float:
     """How exactly an infobox key is the noun a question asks for: 'Isbn' 1, 'Isbn note' ½."""
-    if fact.kind != "infobox":
+    if fact.kind != FactKind.INFOBOX:
         return 0.0
     key = content_terms(fact.key or "")
     if not key or not (head in key or synonym_table().get(head, frozenset()) & set(key)):
@@ -127,7 +127,7 @@ def key_naming(fact: Fact, head: str) -> float:
 def leads_with(fact: Fact, entities: set[str]) -> float:
     """1 when a name the question gives is what the fact is about: its opening words, or
     introduced by an apposition ("Hailsham, an elite boarding school")."""
-    if not entities or fact.kind == "infobox":
+    if not entities or fact.kind == FactKind.INFOBOX:
         return 0.0
     tokens = token_stems(fact.text)
     if any(term in entities for _, _, term in tokens[:3]):
@@ -143,7 +143,7 @@ def leads_with(fact: Fact, entities: set[str]) -> float:
 def names_field(fact: Fact, query: Query) -> bool:
     """Whether the question names this infobox field's key, by its own word ("the Dewey
     number") or by a synonym ("who wrote it" for Author)."""
-    if fact.kind != "infobox":
+    if fact.kind != FactKind.INFOBOX:
         return False
     named = {w for t in query.terms for w, sim in t.expansions if sim >= SYNONYM_WEIGHT}
     return bool(set(content_terms(fact.key or "")) & named)
@@ -215,7 +215,7 @@ class LexicalFeatures:
         confidence = plain  # the hand-set rerank's confidence, with its factors
         if named_key:
             confidence = min(1.0, confidence + 0.1)
-        if predicate < MIN_PREDICATE_COVERAGE and not (fact.kind == "item" and headline):
+        if predicate < MIN_PREDICATE_COVERAGE and not (fact.kind == FactKind.ITEM and headline):
             confidence *= WEAK_PREDICATE_FACTOR
         if self.typed and found is None:
             confidence *= TYPE_MISMATCH[query.intent]

@@ -26,6 +26,7 @@ import numpy as np
 
 from knowledge.candidate import Candidate
 from knowledge.extract import SPAN_FEATURES, denies, extract_with_distance, sentence_spans
+from knowledge.index import FactKind
 from knowledge.lexical import matched_stems
 from knowledge.lexicon import Intent
 from knowledge.query import UNTYPED, Query
@@ -57,8 +58,8 @@ class ExtractiveReader:
         if query.intent is Intent.YES_NO:
             return _yes_no(query, candidate)
         if query.intent in UNTYPED:
-            return fact.value if fact.kind == "infobox" and fact.value else None
-        if query.intent in NAME_INTENTS and fact.kind != "infobox" and denies(fact.text):
+            return fact.value if fact.kind == FactKind.INFOBOX and fact.value else None
+        if query.intent in NAME_INTENTS and fact.kind != FactKind.INFOBOX and denies(fact.text):
             return None
         matched = matched_stems(query)
         if self.span_model is not None:
@@ -88,7 +89,7 @@ def span_probability(model: LinearModel, x: np.ndarray) -> np.ndarray:
 
 def _yes_no(query: Query, candidate: Candidate) -> str | None:
     fact = candidate.fact
-    if fact.kind == "infobox" or not query.terms:
+    if fact.kind == FactKind.INFOBOX or not query.terms:
         return None
     tokens = content_terms(fact.snippet)
     said = set(words(fact.snippet))

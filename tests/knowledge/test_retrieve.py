@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge import Answer, Library, parse_article
+from knowledge.index import FactKind
 from knowledge.settings import Settings
 
 
@@ -122,6 +123,17 @@ def test_every_fact_knows_its_article(seed_library: Library, other_library: Libr
     }
     assert both.ask("who directed harbour light").text == "Ines Valdari"
     assert both.ask("who wrote never let me go").text == "Kazuo Ishiguro"
+
+
+def test_every_fact_has_a_kind(other_library: Library) -> None:
+    """Infobox lines, list items and sentences are told apart by `FactKind`."""
+    by_kind: dict[FactKind, list[str]] = {}
+    for fact in other_library.index.facts:
+        by_kind.setdefault(FactKind(fact.kind), []).append(fact.text)
+    assert set(by_kind) == set(FactKind)
+    assert any(text.startswith("Director") for text in by_kind[FactKind.INFOBOX])
+    assert any(text.startswith("Lena Ostrova") for text in by_kind[FactKind.ITEM])
+    assert not any(text.startswith("Director") for text in by_kind[FactKind.SENTENCE])
 
 
 def test_empty_library_abstains() -> None:
