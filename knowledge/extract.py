@@ -377,11 +377,22 @@ UNIT_WORDS = frozenset().union(*MEASURE_UNITS.values()) | frozenset(
 CURRENCY = "$£€¥"
 
 
+QUALIFIER_RE = re.compile(
+    r"\b(?:more|fewer|less)\s+than\s+$|\b(?:at\s+least|at\s+most|up\s+to|over|under|about|"
+    r"around|approximately|roughly|nearly|almost|some)\s+$",
+    re.IGNORECASE,
+)
+"""Words before a number that say how exact it is: "more than 40" is not "40"."""
+
+
 def _with_unit(text: str, span: Span) -> Span:
-    """ "104 minutes", "$3.2 million", "£72,300": the number with what it counts in."""
+    """ "104 minutes", "$3.2 million", "more than 40": the number with what it counts in
+    and how exact the sentence says it is."""
     start, end = span.start, span.end
     if start > 0 and text[start - 1] in CURRENCY:
         start -= 1
+    if qualifier := QUALIFIER_RE.search(text[max(0, start - 24) : start]):
+        start -= len(qualifier.group(0))
     for _ in range(2):  # "3.2 million", "40 per cent"
         match = re.match(r"\s*(%|[A-Za-z]+)", text[end:])
         if not match or match.group(1).lower() not in UNIT_WORDS:

@@ -70,6 +70,8 @@ Work on the wall went on from 1562 to 1598, when the town was rebuilt.
 The novel was published on 7 September 2011 by Gull Books in Leith.
 It sold 40,000 copies at the 11th Leith Book Fair and won six prizes.
 The film adaptation runs for 104 minutes.
+The launch party drew more than 300 guests.
+Restoring the wall cost about £4,000.
 The launch was hosted in Dublin by the editor Maeve Lennon.
 She had a single funnel and two masts.
 Critics at the Herald were less enthusiastic about the ending.
@@ -91,6 +93,11 @@ def test_counts_are_not_ordinals_and_keep_their_unit(dated) -> None:
     assert read(dated, "how many prizes did it win?", "six prizes") in {"40,000", "six"}
     assert read(dated, "how many prizes did it win?", "six prizes") != "11th"
     assert read(dated, "how long does the film adaptation run?", "104") == "104 minutes"
+
+
+def test_a_number_keeps_how_exact_the_sentence_says_it_is(dated) -> None:
+    assert read(dated, "how many guests came to the launch?", "300 guests") == "more than 300"
+    assert read(dated, "how much did restoring the wall cost?", "Restoring") == "about £4,000"
 
 
 def test_a_person_is_not_the_place_after_in(dated) -> None:
