@@ -440,7 +440,7 @@ def run_discord(config: Config) -> int:
         print(TOKEN_MISSING, file=sys.stderr)
         return 2
     log.info("database: %s", config.db_path)
-    store = Store(config.db_path)
+    store = Store(config.db_path, max_question_chars=config.max_question_chars)
     try:
         return asyncio.run(_run(config, store))
     except KeyboardInterrupt:

@@ -73,6 +73,8 @@ class Config:
     cooldown_per: float = 30.0
     shard_count: int | None = None
     max_question_chars: int = 1000
+    min_confidence: float = Settings.abstain_below
+    """Answer only when the calibrated probability of being right is at least this."""
     followup_seconds: float = 600.0
     log_level: str = "INFO"
     encoder: str = "e5"
@@ -94,7 +96,11 @@ class Config:
 
     def settings(self) -> Settings:
         """The knowledge settings these options imply (one limit, honoured everywhere)."""
-        return Settings(max_question_chars=self.max_question_chars, encoder=self.encoder)
+        return Settings(
+            max_question_chars=self.max_question_chars,
+            abstain_below=self.min_confidence,
+            encoder=self.encoder,
+        )
 
     def library_options(self, progress: Progress | None = None) -> dict[str, Any]:
         """Keyword arguments for `Library` / `load_folder`."""
@@ -128,6 +134,19 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
     if value <= 0:
         raise ConfigError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+def _probability(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number between 0 and 1, got {raw!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise ConfigError(f"{name} must be between 0 and 1, got {raw!r}")
     return value
 
 
@@ -188,6 +207,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         cooldown_per=_float(env, "NORFOLK_COOLDOWN_SECONDS", 30.0),
         shard_count=_int(env, "NORFOLK_SHARD_COUNT", None, minimum=1),
         max_question_chars=_int(env, "NORFOLK_MAX_QUESTION_CHARS", 1000, minimum=1) or 1000,
+        min_confidence=_probability(env, "NORFOLK_MIN_CONFIDENCE", Settings.abstain_below),
         followup_seconds=_seconds_or_off(env, "NORFOLK_FOLLOWUP_SECONDS", 600.0),
         log_level=(env.get("NORFOLK_LOG_LEVEL", "").strip() or "INFO").upper(),
         encoder=_choice(env, "NORFOLK_ENCODER", "e5", ("e5", "none")),

@@ -28,7 +28,8 @@ log = logging.getLogger("norfolk.store")
 T = TypeVar("T")
 
 MAX_QUESTION_CHARS = 1000
-"""Longer questions are cut: enough to recognise a question, not a place to store essays."""
+"""Longer questions are cut (the bot passes its own limit, `NORFOLK_MAX_QUESTION_CHARS`):
+enough to recognise a question, not a place to store essays."""
 MAX_LABEL_CHARS = 64
 """Cap for short labels (`source`, `action`) so a caller bug cannot bloat the file."""
 DEFAULT_BUSY_TIMEOUT = 5.0
@@ -118,9 +119,16 @@ class Store:
     `uri=True`; a database that turns out to be read-only is treated as unavailable.
     """
 
-    def __init__(self, path: str | Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+        max_question_chars: int = MAX_QUESTION_CHARS,
+    ) -> None:
         self.path = str(path)
         self.busy_timeout = busy_timeout
+        self.max_question_chars = max_question_chars
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         self._failing = False  # a call failed and it was logged; stay quiet until one succeeds
@@ -200,7 +208,7 @@ class Store:
         source: str,
     ) -> int | None:
         """Log an asked question; returns its row id for feedback buttons (None if not saved)."""
-        text = question[:MAX_QUESTION_CHARS]
+        text = question[: self.max_question_chars]
         conf = float(confidence)
         row = (
             text,

@@ -17,6 +17,8 @@ from bot.config import (
     merged_environment,
 )
 from bot.config import _default_dotenv as DEFAULT_DOTENV
+from knowledge import Library, parse_article
+from knowledge.settings import Settings
 
 
 def test_defaults_need_no_settings() -> None:
@@ -53,6 +55,8 @@ def test_every_setting_is_read() -> None:
         ("NORFOLK_SPOILERS", "maybe"),
         ("NORFOLK_COOLDOWN_SECONDS", "-1"),
         ("NORFOLK_SHARD_COUNT", "0"),
+        ("NORFOLK_MIN_CONFIDENCE", "1.5"),
+        ("NORFOLK_MIN_CONFIDENCE", "half"),
     ],
 )
 def test_bad_values_name_the_setting(name: str, value: str) -> None:
@@ -110,7 +114,6 @@ def test_answering_settings_come_from_the_config(tmp_path) -> None:
 
 
 def test_the_question_limit_is_the_same_in_the_library() -> None:
-    from knowledge import Library, parse_article
 
     config = load_config({"NORFOLK_MAX_QUESTION_CHARS": "2000", "NORFOLK_ENCODER": "none"})
     article = parse_article("= Moss =\n\nMoss grows on rocks in Wales.\n")
@@ -118,6 +121,21 @@ def test_the_question_limit_is_the_same_in_the_library() -> None:
     question = "where does moss grow " + "really " * 200  # ~1,400 characters
     assert library.ask(question).notice is None
     assert "2,000" in (library.ask("why " * 600).notice or "")
+
+
+def test_a_cautious_server_sets_how_sure_an_answer_must_be() -> None:
+    """NORFOLK_MIN_CONFIDENCE is the abstention cutoff of every library the bot builds."""
+    assert load_config({}).settings().abstain_below == Settings().abstain_below
+    article = parse_article("= Moss =\n\nMoss grows on rocks in Wales.\n")
+    question = "where does moss grow?"
+    answers = {}
+    for cutoff in ("0", "1"):
+        config = load_config({"NORFOLK_MIN_CONFIDENCE": cutoff, "NORFOLK_ENCODER": "none"})
+        assert config.settings().abstain_below == float(cutoff)
+        answers[cutoff] = Library([article], **config.library_options()).ask(question)
+    assert answers["0"].text is not None and "Wales" in answers["0"].citations[0].text
+    assert answers["1"].text is None  # no calibrated probability reaches 1
+    assert answers["1"].citations  # the sources are still offered
 
 
 def test_database_has_one_stable_default_whatever_the_folder(

@@ -114,6 +114,12 @@ def test_question_text_is_truncated(store: Store) -> None:
     assert text is not None and len(text) == MAX_QUESTION_CHARS
 
 
+def test_the_configured_question_limit_is_the_stored_one(tmp_path) -> None:
+    with Store(tmp_path / "long.db", max_question_chars=3000) as long_store:
+        text = long_store.question_text(ask(long_store, "why " * 1000))
+    assert text is not None and len(text) == 3000
+
+
 def test_odd_values_are_stored_not_raised(store: Store) -> None:
     qid = store.record_question(
         question="", answered=False, confidence=float("nan"), user_id=None, guild_id=None, source=""
