@@ -281,7 +281,7 @@ def test_run_discord_stops_cleanly_on_signal(
             await asyncio.sleep(0.01)
 
     class Store(FakeStore):
-        def __init__(self, path: Any) -> None:
+        def __init__(self, path: Any, **options: Any) -> None:
             super().__init__()
 
         def close(self) -> None:
