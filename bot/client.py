@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -278,12 +279,13 @@ class NorfolkBot(commands.Bot):
         guild_id: int | None,
         source: str,
         ticket: Ticket | None = None,
-        shelf: Library | Shelf | None = None,
+        shelf: Callable[[], Library | Shelf] | None = None,
     ) -> tuple[Answer, int | None]:
         """Ask through the service (off the event loop) and record the question; returns its
         row id. `ticket` is the queue place reserved before acknowledging, if any.
 
-        The answer comes from `shelf`, by default the shelf of the server `guild_id`.
+        The answer comes from what `shelf()` gives when a worker takes the question (so a
+        reload in between reaches it), by default the shelf of the server `guild_id`.
         Raises `Busy` when the question is turned away (the caller says "busy"). A lookup that
         outlives `lookup_timeout` raises `TimeoutError`, which the command and message error
         handlers turn into an apology rather than an endless "thinking…".
@@ -293,7 +295,7 @@ class NorfolkBot(commands.Bot):
                 question,
                 ticket=ticket,
                 # read when a worker takes the question: a server's shelf as it is then
-                library=(lambda: shelf) if shelf is not None else lambda: self.shelf_for(guild_id),
+                library=shelf or (lambda: self.shelf_for(guild_id)),
             )
         except TimeoutError:
             log.warning("lookup took over %.0f s; apologising instead", self.lookup_timeout)

@@ -198,12 +198,11 @@ class MoreSourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
             question = await bot.question_text(self.question_id)
         if not question:
             return {"content": "I no longer have that question on file. Please ask it again."}
-        shelf = bot.interaction_shelf(interaction)  # the same articles the answer came from
         answer = await bot.service.ask(
             question,
             max_citations=ANSWER_CITATIONS + MORE_SOURCES,
             ticket=ticket,
-            library=lambda: shelf,
+            library=lambda: bot.interaction_shelf(interaction),  # the answer's articles, as now
         )
         embed = sources_embed(
             answer,

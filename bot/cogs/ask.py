@@ -125,7 +125,7 @@ class AskCog(commands.Cog):
                     guild_id=interaction.guild_id,
                     source=source,
                     ticket=ticket,
-                    shelf=self.bot.interaction_shelf(interaction),
+                    shelf=lambda: self.bot.interaction_shelf(interaction),
                 )
             except Busy:
                 await interaction.edit_original_response(
