@@ -237,8 +237,10 @@ class NorfolkBot(commands.Bot):
 
     @catalog.setter
     def catalog(self, catalog: Catalog) -> None:
+        old = getattr(self, "_catalog", None)
         self._catalog = catalog
-        if getattr(self, "_serving", False):  # the worker processes load it ahead of use
+        changed = old is None or catalog.library is not old.library  # not a `/library use`
+        if changed and getattr(self, "_serving", False):  # the workers load it ahead of use
             self.service.prepare(catalog.library)
 
     @property
