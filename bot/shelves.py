@@ -48,7 +48,8 @@ class ServerArticle:
         )
 
 
-def _folded(title: str) -> str:
+def folded(title: str) -> str:
+    """How titles are compared: case and spacing do not matter."""
     return " ".join(title.split()).casefold()
 
 
@@ -60,19 +61,18 @@ class Catalog:
         self,
         library: Library,
         *,
-        seeds: int | None = None,
         server: Sequence[ServerArticle] = (),
         uses: Mapping[int, Sequence[str]] | None = None,
         shared: Sequence[str] = (),
     ) -> None:
         self.library = library
         self.server = tuple(server)
-        if seeds is None:  # a stand-in library in tests may have no articles attribute
-            seeds = len(getattr(library, "articles", ())) - len(self.server)
-        self.seeds = seeds
+        # a stand-in library in tests may have no articles attribute
+        self.seeds = len(getattr(library, "articles", ())) - len(self.server)
         self.uses = {guild: tuple(titles) for guild, titles in (uses or {}).items()}
         self.shared_names = tuple(shared)
         self._shelves: OrderedDict[frozenset[int], Shelf] = OrderedDict()
+        self._positions: dict[int | None, frozenset[int]] = {}  # a catalog never changes
 
     # -- what each server sees ----------------------------------------------------------------
 
@@ -83,11 +83,11 @@ class Catalog:
         """Positions of the host's articles offered to every server (`NORFOLK_SHARED`)."""
         if not self.shared_names:
             return list(range(self.seeds))
-        names = {_folded(n) for n in self.shared_names}
+        names = {folded(n) for n in self.shared_names}
         return [
             i
             for i, a in enumerate(self.host_articles())
-            if _folded(a.title) in names or _folded(Path(a.source).stem) in names
+            if folded(a.title) in names or folded(Path(a.source).stem) in names
         ]
 
     def own(self, guild_id: int | None) -> list[ServerArticle]:
@@ -99,21 +99,26 @@ class Catalog:
         shared = self.shared()
         if guild_id is None:
             return shared
-        hidden = {_folded(s.article.title) for s in self.own(guild_id)}
+        hidden = {folded(s.article.title) for s in self.own(guild_id)}
         chosen = self.uses.get(guild_id)
-        wanted = None if chosen is None else {_folded(t) for t in chosen}
+        wanted = None if chosen is None else {folded(t) for t in chosen}
         articles = self.library.articles
         return [
             i
             for i in shared
-            if _folded(articles[i].title) not in hidden
-            and (wanted is None or _folded(articles[i].title) in wanted)
+            if folded(articles[i].title) not in hidden
+            and (wanted is None or folded(articles[i].title) in wanted)
         ]
 
     def positions(self, guild_id: int | None) -> frozenset[int]:
-        """Every article position on this server's shelf (None: a DM, the shared ones)."""
-        own = [self.seeds + n for n, s in enumerate(self.server) if s.guild_id == guild_id]
-        return frozenset(self.used(guild_id) + (own if guild_id is not None else []))
+        """Every article position on this server's shelf (None: a DM, the shared ones);
+        worked out once per server, as every question asks it."""
+        found = self._positions.get(guild_id)
+        if found is None:
+            own = [self.seeds + n for n, s in enumerate(self.server) if s.guild_id == guild_id]
+            found = frozenset(self.used(guild_id) + (own if guild_id is not None else []))
+            self._positions[guild_id] = found
+        return found
 
     def shelf(self, guild_id: int | None) -> Library | Shelf:
         """What a server (or a DM, None) answers from: the whole library when its shelf
@@ -147,17 +152,15 @@ class Catalog:
         new facts; run it off the event loop)."""
         articles = [*self.host_articles(), *(s.article for s in server)]
         library = Library(articles, **self.library.options())
-        return Catalog(
-            library, seeds=self.seeds, server=server, uses=self.uses, shared=self.shared_names
-        )
+        return Catalog(library, server=server, uses=self.uses, shared=self.shared_names)
 
     def with_article(self, added: ServerArticle) -> Catalog:
         """With a server's article added, or replacing its article of the same title."""
-        title = _folded(added.article.title)
+        title = folded(added.article.title)
         kept = [
             s
             for s in self.server
-            if not (s.guild_id == added.guild_id and _folded(s.article.title) == title)
+            if not (s.guild_id == added.guild_id and folded(s.article.title) == title)
         ]
         return self._rebuilt([*kept, added])
 
@@ -166,7 +169,7 @@ class Catalog:
         kept = [
             s
             for s in self.server
-            if not (s.guild_id == guild_id and _folded(s.article.title) == _folded(title))
+            if not (s.guild_id == guild_id and folded(s.article.title) == folded(title))
         ]
         return self._rebuilt(kept)
 
@@ -177,9 +180,7 @@ class Catalog:
             uses.pop(guild_id, None)
         else:
             uses[guild_id] = tuple(titles)
-        return Catalog(
-            self.library, seeds=self.seeds, server=self.server, uses=uses, shared=self.shared_names
-        )
+        return Catalog(self.library, server=self.server, uses=uses, shared=self.shared_names)
 
 
 def stored_articles(store: Store | None) -> tuple[list[ServerArticle], dict[int, tuple[str, ...]]]:
@@ -208,12 +209,12 @@ def load_catalog(library: Library, store: Store | None, shared: Sequence[str] = 
     """The catalog at start-up: the host's library plus what servers added (rebuilt with
     their articles only when there are some)."""
     server, uses = stored_articles(store)
-    catalog = Catalog(library, seeds=len(library.articles), uses=uses, shared=shared)
-    offered = {_folded(a.title) for a in catalog.host_articles()} | {
-        _folded(Path(a.source).stem) for a in catalog.host_articles()
+    catalog = Catalog(library, uses=uses, shared=shared)
+    offered = {folded(a.title) for a in catalog.host_articles()} | {
+        folded(Path(a.source).stem) for a in catalog.host_articles()
     }
     for name in shared:
-        if _folded(name) not in offered:
+        if folded(name) not in offered:
             log.warning("NORFOLK_SHARED names %r, which is no article in the seeds folder", name)
     if server:
         catalog = catalog._rebuilt(server)

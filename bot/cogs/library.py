@@ -30,7 +30,13 @@ from bot.cogs.admin import may_reload
 from bot.reload import describe_error
 from bot.replies import NO_MENTIONS
 from bot.safety import escape_text, truncate
-from bot.shelves import MAX_ARTICLE_BYTES, MAX_SERVER_ARTICLES, Catalog, ServerArticle
+from bot.shelves import (
+    MAX_ARTICLE_BYTES,
+    MAX_SERVER_ARTICLES,
+    Catalog,
+    ServerArticle,
+    folded,
+)
 from knowledge import Article, ArticleError, read_article
 
 if TYPE_CHECKING:
@@ -72,10 +78,6 @@ def _kib(size: int) -> str:
 
 def _titles(titles: list[str]) -> str:
     return ", ".join(f"“{t}”" for t in titles) or "none"
-
-
-def _folded(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -148,7 +150,7 @@ class LibraryCog(
 
         def work(catalog: Catalog) -> tuple[Catalog, Callable[[Store], bool], str]:
             own = [s.article.title for s in catalog.own(guild_id)]
-            found = next((t for t in own if _folded(t) == _folded(title)), None)
+            found = next((t for t in own if folded(t) == folded(title)), None)
             if found is None:
                 raise Refused(
                     f"No article called “{title}” was added on this server. "
@@ -205,9 +207,9 @@ class LibraryCog(
         catalog = self.bot.catalog
         shared = [catalog.library.articles[i].title for i in catalog.shared()]
         done, _, typing = current.rpartition(",")
-        taken = {_folded(t) for t in done.split(",")}
+        taken = {folded(t) for t in done.split(",")}
         prefix = f"{done.strip()}, " if done.strip() else ""
-        options = [t for t in shared if _folded(t) not in taken]
+        options = [t for t in shared if folded(t) not in taken]
         values = [prefix + t for t in _matching(options, typing)]
         if not done.strip():
             values += [v for v in ("all", "none") if v.startswith(typing.strip().casefold())]
@@ -275,14 +277,14 @@ class LibraryCog(
 
         def work(catalog: Catalog) -> tuple[Catalog, Callable[[Store], bool], str]:
             own = catalog.own(guild_id)
-            replacing = any(_folded(s.article.title) == _folded(article.title) for s in own)
+            replacing = any(folded(s.article.title) == folded(article.title) for s in own)
             if not replacing and len(own) >= MAX_SERVER_ARTICLES:
                 raise Refused(
                     f"This server already has {len(own)} articles, the most it may add: "
                     "remove one with `/library remove` first. Nothing was changed."
                 )
-            shared = {_folded(catalog.library.articles[i].title) for i in catalog.shared()}
-            hides = _folded(article.title) in shared
+            shared = {folded(catalog.library.articles[i].title) for i in catalog.shared()}
+            hides = folded(article.title) in shared
             verb = "Updated" if replacing else "Added"
             message = (
                 f"{verb} “{article.title}” on this server's shelf: {len(article.sections)} "
@@ -364,7 +366,7 @@ def pick_shared(raw: str, shared: list[str]) -> list[str] | None:
         return []
     chosen: list[str] = []
     for name in wanted:
-        exact = next((t for t in shared if _folded(t) == _folded(name)), None)
+        exact = next((t for t in shared if folded(t) == folded(name)), None)
         match = exact or _close(name, shared)
         if match is None:
             raise Refused(
@@ -412,11 +414,11 @@ def shelf_text(catalog: Catalog, guild_id: int | None) -> str:
             lines.append(f"• {a.title}{where}{revision}")
     if shared:
         lines.append("Shared by the bot's host:")
-        mine = {_folded(item.article.title) for item in own}
+        mine = {folded(item.article.title) for item in own}
         for i in shared:
             title = articles[i].title
             mark = "" if i in used else " (not used here)"
-            if _folded(title) in mine:
+            if folded(title) in mine:
                 mark = " (this server's own article of that title is used instead)"
             lines.append(f"• {title}{mark}")
     if not own and not shared:
