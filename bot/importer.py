@@ -15,6 +15,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import mwparserfromhell
+
 from bot.wiki import ImportFailed, Page, api_url, fetch_page, page_title
 from knowledge import Article, ArticleError, parse_article, read_folder
 from knowledge.wikitext import disambiguation_choices, is_disambiguation, slug, to_article
@@ -42,13 +44,14 @@ class Imported:
 
 def convert(page: Page) -> Imported:
     """The article-format text of a fetched page, parsed; refuses disambiguation pages."""
-    if page.disambiguation or is_disambiguation(page.wikitext):
+    code = mwparserfromhell.parse(page.wikitext)  # parsed once, for both questions below
+    if page.disambiguation or is_disambiguation(code):
         choices = disambiguation_choices(page.wikitext)
         hint = f" such as {', '.join(f'“{c}”' for c in choices[:3])}" if choices else ""
         raise ImportFailed(
             f"“{page.title}” is a disambiguation page: import one of the articles it lists{hint}"
         )
-    text = to_article(page.title, page.wikitext, url=page.url or None, revision=page.revision)
+    text = to_article(page.title, code, url=page.url or None, revision=page.revision)
     try:
         article = parse_article(text, f"{slug(page.title)}.txt")
     except ArticleError as exc:  # a conversion bug, not the reader's fault: still one line

@@ -20,7 +20,6 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import aiohttp
 
-DEFAULT_API = "https://{lang}.wikipedia.org/w/api.php"
 DEFAULT_LANG = "en"
 TIMEOUT = 30.0
 """Seconds for the whole request before giving up."""

@@ -103,12 +103,14 @@ def is_infobox(template: Template) -> bool:
 
 
 DISAMBIGUATION_TEMPLATES = frozenset(
-    "disambiguation disambig dab disamb hndis geodis numberdis mathdab "
-    "letter-number combination disambiguation".split(" ")
+    (
+        *"disambiguation disambig dab disamb hndis geodis numberdis mathdab".split(),
+        "letter-number combination disambiguation",
+    )
 )
 
 
-def is_disambiguation(wikitext: str) -> bool:
+def is_disambiguation(wikitext: str | Wikicode) -> bool:
     """Whether a page marks itself as a disambiguation page (`{{disambiguation}}`, …)."""
     for template in mwparserfromhell.parse(wikitext).filter_templates(recursive=False):
         name = template_name(template)
@@ -312,10 +314,6 @@ def _marriage(r: Renderer, p: list[str], n: Named) -> str:
     return f"{p[0]} (m. {years})" if years else p[0]
 
 
-def _url(r: Renderer, p: list[str], n: Named) -> str:
-    return p[1] if len(p) > 1 else (p[0] if p else "")
-
-
 def _literal(text: str) -> Render:
     return lambda r, p, n: text
 
@@ -443,7 +441,7 @@ TEMPLATES: tuple[tuple[frozenset[str], Render], ...] = (
     (_names("eur", "€"), _money("€")),
     (_names("based on"), _based_on),
     (_names("marriage"), _marriage),
-    (_names("url"), _url),
+    (_names("url"), _second),
     (_names("circa", "c."), _circa),
     (_names("as of"), _as_of),
     (_names("sortname"), _sortname),
@@ -549,7 +547,7 @@ def _chunks(code: Wikicode) -> Iterable[tuple[Heading | None, list[Node]]]:
 
 
 def to_article(
-    title: str, wikitext: str, *, url: str | None = None, revision: int | None = None
+    title: str, wikitext: str | Wikicode, *, url: str | None = None, revision: int | None = None
 ) -> str:
     """The article-format text of a page: title, `Source:` line, infobox, lead, sections."""
     code = mwparserfromhell.parse(wikitext)

@@ -238,7 +238,7 @@ class LibraryCog(
         name = Path(file.filename).name
         try:
             data = await file.read()
-        except (discord.HTTPException, discord.NotFound):
+        except discord.HTTPException:
             raise Refused(f"Could not download “{name}” from Discord; try again.") from None
         if len(data) > MAX_ARTICLE_BYTES:
             raise Refused(f"“{name}” is {_kib(len(data))}; the limit is {_kib(MAX_ARTICLE_BYTES)}.")

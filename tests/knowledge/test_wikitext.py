@@ -100,6 +100,11 @@ def test_disambiguation_pages_are_recognised_with_their_choices() -> None:
     assert not any(is_disambiguation(PAGES[t].wikitext()) for t in ARTICLES)
 
 
+def test_a_disambiguation_template_of_several_words_is_one_name() -> None:
+    assert is_disambiguation("{{Letter-Number Combination Disambiguation}}\n* [[A1]]")
+    assert not is_disambiguation("{{combination}} of two things")
+
+
 @pytest.mark.parametrize(
     ("wikitext", "expected"),
     [
