@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -25,11 +25,11 @@ from bot.reload import ReloadResult, load_replacement
 from bot.replies import NO_MENTIONS
 from bot.safety import Cooldown
 from bot.service import AnswerService, Ticket
-from bot.shelves import Catalog, load_catalog
+from bot.shelves import Catalog, catalog_of, load_catalog, stored_articles
 from bot.store import Store
 from bot.views import DYNAMIC_ITEMS, answer_view, send_apology
 from bot.workers import make_workers
-from knowledge import Answer, Library, Shelf, load_folder
+from knowledge import Answer, Article, Library, Shelf, read_folder
 
 log = logging.getLogger("norfolk.client")
 
@@ -170,11 +170,12 @@ class NorfolkBot(commands.Bot):
         from bot.cogs.library import LibraryCog
         from bot.cogs.messages import MessagesCog
 
-        if not self._library_given:
-            self.library = await asyncio.to_thread(load_library, self.config)
-        self.catalog = await asyncio.to_thread(
-            load_catalog, self.library, self.store, self.config.shared
-        )
+        if self._library_given:
+            self.catalog = await asyncio.to_thread(
+                load_catalog, self.library, self.store, self.config.shared
+            )
+        else:  # the host's and the servers' articles in one library, built once
+            self.catalog = await asyncio.to_thread(load_server_catalog, self.config, self.store)
         self._serving = True  # from now on a new catalog's library goes to the workers
         self.service.prepare(self.library)
         self.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -394,22 +395,30 @@ class ShardedNorfolkBot(NorfolkBot, commands.AutoShardedBot):
     """Norfolk on `AutoShardedBot`, used when `config.shard_count` is set (very large bots)."""
 
 
-def load_library(config: Config) -> Library:
-    """Load the seed articles, logging (not raising on) files that cannot be parsed."""
+def load_library(config: Config, extra: Sequence[Article] = ()) -> Library:
+    """Load the seed articles (then `extra`), logging (not raising on) files that cannot be
+    parsed."""
     if not config.seeds.is_dir():
         log.error(
             "the seeds folder %s does not exist (point NORFOLK_SEEDS at a folder of .txt "
             "articles); answering nothing until /reload",
             config.seeds,
         )
-        return Library((), **config.library_options())
-    report = load_folder(config.seeds, **config.library_options())
+        return Library(tuple(extra), **config.library_options())
+    report = read_folder(config.seeds)
     for error in report.errors:
         log.error("skipped article: %s", error)
     for warning in report.warnings:
         log.warning("%s", warning)
-    log.info("loaded %d article(s) from %s", len(report.library.articles), config.seeds)
-    return report.library
+    log.info("loaded %d article(s) from %s", len(report.articles), config.seeds)
+    return Library([*report.articles, *extra], **config.library_options())
+
+
+def load_server_catalog(config: Config, store: Store | None) -> Catalog:
+    """The catalog at start-up: the seed articles and what servers added, one library."""
+    server, uses = stored_articles(store)
+    library = load_library(config, [s.article for s in server])
+    return catalog_of(library, server, uses, config.shared)
 
 
 def create_bot(

@@ -206,10 +206,24 @@ def stored_articles(store: Store | None) -> tuple[list[ServerArticle], dict[int,
 
 
 def load_catalog(library: Library, store: Store | None, shared: Sequence[str] = ()) -> Catalog:
-    """The catalog at start-up: the host's library plus what servers added (rebuilt with
-    their articles only when there are some)."""
+    """The catalog at start-up for a library of the host's articles alone: plus what servers
+    added (rebuilt with their articles only when there are some)."""
     server, uses = stored_articles(store)
-    catalog = Catalog(library, uses=uses, shared=shared)
+    if server:  # slow: embeds any new facts; run it off the event loop
+        articles = [*library.articles, *(s.article for s in server)]
+        library = Library(articles, **library.options())
+    return catalog_of(library, server, uses, shared)
+
+
+def catalog_of(
+    library: Library,
+    server: Sequence[ServerArticle],
+    uses: Mapping[int, Sequence[str]],
+    shared: Sequence[str] = (),
+) -> Catalog:
+    """The catalog over a library already holding the host's articles, then `server`'s;
+    says which `NORFOLK_SHARED` names match no host article, and what servers added."""
+    catalog = Catalog(library, server=server, uses=uses, shared=shared)
     offered = {folded(a.title) for a in catalog.host_articles()} | {
         folded(Path(a.source).stem) for a in catalog.host_articles()
     }
@@ -217,7 +231,6 @@ def load_catalog(library: Library, store: Store | None, shared: Sequence[str] = 
         if folded(name) not in offered:
             log.warning("NORFOLK_SHARED names %r, which is no article in the seeds folder", name)
     if server:
-        catalog = catalog._rebuilt(server)
         log.info(
             "loaded %d article(s) added by %d server(s)",
             len(server),

@@ -124,3 +124,30 @@ def test_a_store_that_cannot_be_written_says_so(tmp_path: Path) -> None:
     assert store.save_shelf_choice(A, []) is False
     assert store.articles() is None
     assert stored_articles(store) == ([], {})
+
+
+def test_start_up_builds_one_library_of_the_seeds_and_the_servers_articles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import client as client_module
+    from bot.config import Config
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "novel.txt").write_text("= Novel =\n\n- Author: Ann\n\nA novel about moss.\n")
+    (seeds / "film.txt").write_text("= Film =\n\n- Director: Bo\n\nA film about frogs.\n")
+    built: list[int] = []
+    real = client_module.Library
+
+    def counted(articles, **options):
+        built.append(len(articles))
+        return real(articles, **options)
+
+    monkeypatch.setattr(client_module, "Library", counted)
+    with Store(tmp_path / "s.db") as store:
+        store.save_article(server(A, "Jaws", "A shark story.").stored())
+        store.save_shelf_choice(B, ["Novel"])
+        catalog = client_module.load_server_catalog(Config(seeds=seeds, encoder="none"), store)
+    assert built == [3]  # the seeds and the server's article together, once
+    assert sorted(titles(catalog.shelf(A))) == ["Film", "Jaws", "Novel"]
+    assert titles(catalog.shelf(B)) == ["Novel"]
