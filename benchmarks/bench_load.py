@@ -24,10 +24,10 @@ import json
 import logging
 import os
 import platform
-import resource
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,11 +117,6 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def own_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 @dataclass
 class Run:
     """One burst: the fake's figures and what the bot's process measured."""
@@ -136,10 +131,13 @@ class Run:
     log: LogTally = field(default_factory=LogTally)
 
 
+def worker_pids(workers: object) -> list[int]:
+    """The worker processes' ids (none for thread workers)."""
+    return workers.pids if isinstance(workers, ProcessWorkers) else []
+
+
 def worker_cpu(bot: NorfolkBot) -> dict[int, float]:
-    workers = bot.service.workers
-    pids = workers.pids if isinstance(workers, ProcessWorkers) else []
-    return {pid: process_cpu(pid) for pid in pids}
+    return {pid: process_cpu(pid) for pid in worker_pids(bot.service.workers)}
 
 
 async def warm_up(bot: NorfolkBot, questions: list[str]) -> None:
@@ -159,7 +157,7 @@ async def burst(n: int, questions: list[str], timeout: float) -> Run:
                 "NORFOLK_DB": str(Path(tmp) / "bench.db"),
             }
             config = load_config(env)
-            store = Store(config.db_path)
+            store = Store(config.db_path, max_question_chars=config.max_question_chars)
             try:
                 with remote_fake() as fake:
                     bot = create_bot(config, store=store, guild_ready_timeout=0.01)
@@ -168,14 +166,14 @@ async def burst(n: int, questions: list[str], timeout: float) -> Run:
                         await warm_up(bot, questions[-WARM_QUESTIONS:])
                         sampler = SocketSampler()
                         sampler.start()
-                        cpu, workers = own_cpu(), worker_cpu(bot)
+                        cpu, workers = time.process_time(), worker_cpu(bot)
                         figures = await fake.burst(
                             n, questions, busy_marker=BUSY_MARKER, timeout=timeout
                         )
                         after = worker_cpu(bot)
                         run = Run(
                             figures,
-                            bot_cpu=own_cpu() - cpu,
+                            bot_cpu=time.process_time() - cpu,
                             worker_cpu=sum(after[p] - workers.get(p, 0.0) for p in after),
                             workers=bot.service.status(),
                             peak_sockets=sampler.stop(),

@@ -18,7 +18,6 @@ import json
 import math
 import os
 import platform
-import resource
 import sys
 import time
 from collections.abc import Callable
@@ -28,7 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make `bot`, `knowledge` and `tests` importable
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_load import distinct_questions, process_cpu  # noqa: E402
+from benchmarks.bench_load import (  # noqa: E402
+    distinct_questions,
+    process_cpu,
+    worker_pids,
+)
 from bot.service import AnswerService  # noqa: E402
 from bot.workers import ProcessWorkers, ThreadWorkers, Workers, usable_cpus  # noqa: E402
 from knowledge import Library  # noqa: E402
@@ -67,9 +70,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def cpu_seconds(workers: Workers) -> float:
     """CPU seconds so far of this process and of the pool's worker processes."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    pids = workers.pids if isinstance(workers, ProcessWorkers) else []
-    return usage.ru_utime + usage.ru_stime + sum(process_cpu(pid) for pid in pids)
+    return time.process_time() + sum(process_cpu(pid) for pid in worker_pids(workers))
 
 
 async def idle_rate() -> float:
