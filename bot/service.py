@@ -52,8 +52,7 @@ class Ticket:
         """Turn the reservation into a queued question (once)."""
         if self._service is None:
             raise RuntimeError("this ticket was already used or given back")
-        self._service._reserved -= 1
-        self._service = None
+        self.release()
 
     def release(self) -> None:
         """Give the place back (the interaction failed before its question was queued)."""
