@@ -20,14 +20,13 @@ from discord.ext import commands
 from bot.config import Config
 from bot.conversations import Conversations, Reading, turn_of
 from bot.embeds import answer_embed
-from bot.overload import expected_discord_error
 from bot.reload import ReloadResult, load_replacement
 from bot.replies import NO_MENTIONS
 from bot.safety import Cooldown
 from bot.service import AnswerService, Ticket
 from bot.shelves import Catalog, catalog_of, load_catalog, stored_articles
 from bot.store import Store
-from bot.views import DYNAMIC_ITEMS, answer_view, send_apology
+from bot.views import DYNAMIC_ITEMS, answer_view, handle_failure
 from bot.workers import make_workers
 from knowledge import Answer, Article, Library, Shelf, read_folder
 
@@ -84,13 +83,7 @@ class NorfolkTree(app_commands.CommandTree):
     ) -> None:
         command = interaction.command.qualified_name if interaction.command else "?"
         original = getattr(error, "original", error)
-        code = expected_discord_error(original)
-        service = getattr(interaction.client, "service", None)
-        if code is not None and service is not None:
-            service.overload.discord_refused(code)
-            return
-        log.error("command /%s failed", command, exc_info=original)
-        await send_apology(interaction)
+        await handle_failure(interaction, original, f"command /{command} failed")
 
 
 class NorfolkBot(commands.Bot):
