@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -124,10 +124,15 @@ class Articles:
         """The article with this title (the first, should two share it), or None."""
         return next((a for a in self.articles if a.title == title), None)
 
+    @cached_property
+    def _sources(self) -> dict[str, Article]:
+        """Title → the article with a `Source:` line (the first, should two share a title)."""
+        return {a.title: a for a in reversed(self.articles) if a.url}
+
     def linked(self, answer: Answer) -> Answer:
         """The answer with each citation linked to its article's source page at the cited
         section, for articles with a `Source:` line."""
-        sources = {a.title: a for a in reversed(self.articles) if a.url}
+        sources = self._sources
         if not sources:
             return answer
 
