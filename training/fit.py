@@ -24,6 +24,7 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -36,7 +37,7 @@ from knowledge.candidate import Candidate  # noqa: E402
 from knowledge.extract import SPAN_FEATURES, sentence_spans  # noqa: E402
 from knowledge.lexical import matched_stems  # noqa: E402
 from knowledge.library import Library  # noqa: E402
-from knowledge.query import read_question, repair_question  # noqa: E402
+from knowledge.query import Query, read_question, repair_question  # noqa: E402
 from knowledge.ranker import (  # noqa: E402
     CANDIDATE_FEATURES,
     QUESTION_FEATURES,
@@ -80,7 +81,18 @@ def is_right(c: Candidate, item: dict) -> bool:
     return any(re.search(rx, c.fact.snippet, re.I) for rx in item["answers"])
 
 
-def collect(answerer: Answerer, items: list[dict], source: str) -> list[tuple]:
+class Row(NamedTuple):
+    """One training question, read and retrieved."""
+
+    query: Query
+    candidates: list[Candidate]
+    labels: list[bool]  # which candidates answer it
+    answerable: bool
+    source: str  # the training set it comes from
+    item: dict  # the question as written
+
+
+def collect(answerer: Answerer, items: list[dict], source: str) -> list[Row]:
     """Per question: the query, its candidates, which answer it, whether it is answerable,
     the set it comes from, and the question itself."""
     out = []
@@ -94,11 +106,11 @@ def collect(answerer: Answerer, items: list[dict], source: str) -> list[tuple]:
         if not candidates:
             continue
         labels = [item["answerable"] and is_right(c, item) for c in candidates]
-        out.append((query, candidates, labels, bool(item["answerable"]), source, item))
+        out.append(Row(query, candidates, labels, bool(item["answerable"]), source, item))
     return out
 
 
-def collect_spans(data: list[tuple]) -> list[tuple]:
+def collect_spans(data: list[Row]) -> list[tuple]:
     """Per answerable question (rows of `collect` with both channels) and each candidate
     sentence that answers it: the sentence's spans of the asked type, their features, and
     which ones are the answer. What the reader learns: which span of a right sentence to say."""
@@ -209,11 +221,11 @@ def source_weights(sources: list[str]) -> np.ndarray:
     return np.array([1.0 / counts[s == "squad-train"] for s in sources]) * len(sources)
 
 
-def fit_channels(data, channels: tuple[str, ...]) -> dict:
-    answerable = [row for row in data if row[3] and any(row[2])]
-    groups = [np.stack([candidate_vector(c) for c in cands]) for _, cands, _, _, _, _ in answerable]
-    positives = [np.array(labels) for _, _, labels, _, _, _ in answerable]
-    rank = fit_listwise(groups, positives, source_weights([row[4] for row in answerable]))
+def fit_channels(data: list[Row], channels: tuple[str, ...]) -> dict:
+    answerable = [row for row in data if row.answerable and any(row.labels)]
+    groups = [np.stack([candidate_vector(c) for c in row.candidates]) for row in answerable]
+    positives = [np.array(row.labels) for row in answerable]
+    rank = fit_listwise(groups, positives, source_weights([row.source for row in answerable]))
     # calibrate on every question, unanswerable ones included
     qx, qy, top1 = [], [], 0
     per_source: dict[str, list[int]] = {}
@@ -232,8 +244,8 @@ def fit_channels(data, channels: tuple[str, ...]) -> dict:
             tally[1] += 1
         qx.append(question_vector(query, ranked))
         qy.append(float(right))
-    confidence = fit_logistic(np.stack(qx), np.array(qy), source_weights([row[4] for row in data]))
-    n_ans = sum(row[3] for row in data)
+    confidence = fit_logistic(np.stack(qx), np.array(qy), source_weights([r.source for r in data]))
+    n_ans = sum(row.answerable for row in data)
     print(
         f"  {channels_key(channels)}: {len(data)} questions ({n_ans} answerable, "
         f"{len(answerable)} with the answer among the candidates); best candidate right for "
