@@ -51,9 +51,10 @@ WARM_QUESTIONS = 20
 
 
 def distinct_questions() -> list[str]:
-    """Every public question text in tests/data, once each, in file order."""
+    """Every question text the repository holds (tests/data and training/), once each, in
+    file order."""
     files = [DATA / "dev_qa.jsonl", *sorted((DATA / "heldout").glob("*.jsonl"))]
-    files.append(DATA / "squad" / "qa.jsonl")
+    files += sorted((ROOT / "training").rglob("*.jsonl"))
     texts = [json.loads(line)["question"] for f in files for line in f.open(encoding="utf-8")]
     return list(dict.fromkeys(t for t in texts if t.strip()))
 

@@ -20,8 +20,8 @@ class Settings:
     """How many of each channel's best facts the ranker considers."""
     abstain_below: float = 0.25
     """Abstain when the calibrated probability that the answer is right is below this.
-    Chosen on the development sets (tests/data/squad/ and the seed's dev set), never on
-    training data: the value in steps of 0.05 that maximises 2 × answerable-right +
+    Chosen on the development sets (SQuAD's, in ../shared/eval/squad/, and the seed's dev
+    set), never on training data: the value in steps of 0.05 that maximises 2 × answerable-right +
     unanswerable-abstained summed over both (`make bench-quality` prints the sweep)."""
     bare_keyword_factor: float = 0.4
     """A request resting on one word met only in passing ("tell me a joke": the article's

@@ -2,10 +2,12 @@
 
     .venv/bin/python training/fit.py          (or: make train)
 
-Training data, and only this: `training/squad-train/` (8 Wikipedia articles, SQuAD 2.0
-questions, CC BY-SA 4.0) and the questions in `training/*.jsonl` on the articles in
-`training/articles/` (written for training, on articles of the seed's kind). Nothing
-here reads the development or held-out sets, which the figures are reported on.
+Training data, and only this: SQuAD 2.0's training split (8 Wikipedia articles, CC BY-SA
+4.0), read from beside the project (`../shared/eval/squad-train/`, or `$NORFOLK_EVAL_DIR`:
+see `benchmarks/datasets.py`; without it this stops with one line saying where it looked),
+and the questions in `training/*.jsonl` on the articles in `training/articles/` (written
+for training, on articles of the seed's kind). Nothing here reads the development or
+held-out sets, which the figures are reported on.
 
 For each channel set (lexical + semantic, and lexical alone for machines without the
 encoder), two logistic models are fitted with plain full-batch gradient descent
@@ -31,6 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.datasets import squad_train  # noqa: E402
 from knowledge.answerer import Answerer  # noqa: E402
 from knowledge.article import load_article  # noqa: E402
 from knowledge.candidate import Candidate  # noqa: E402
@@ -55,13 +58,20 @@ CACHE = ROOT / ".cache"
 L2 = 1e-2
 
 
-def training_sets() -> list[tuple[str, Path, Path]]:
-    sets = [
-        ("squad-train", TRAINING / "squad-train" / "seeds", TRAINING / "squad-train" / "qa.jsonl")
+def own_training_sets() -> list[tuple[str, Path, Path]]:
+    """(name, article, questions) of the training data the repository holds."""
+    return [  # each file asks about its own article
+        (qa.stem, TRAINING / "articles" / f"{qa.stem}.txt", qa)
+        for qa in sorted(TRAINING.glob("*.jsonl"))
     ]
-    for qa in sorted(TRAINING.glob("*.jsonl")):  # each file asks about its own article
-        sets.append((qa.stem, TRAINING / "articles" / f"{qa.stem}.txt", qa))
-    return sets
+
+
+def training_sets() -> list[tuple[str, Path, Path]]:
+    """Every training set: SQuAD's from beside the project, then the repository's own."""
+    squad = squad_train()
+    if problem := squad.missing():
+        raise SystemExit(f"make train: {problem}")
+    return [("squad-train", squad.seeds, squad.questions), *own_training_sets()]
 
 
 def usable(items: list[dict], seeds: Path) -> list[dict]:
