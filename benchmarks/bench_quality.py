@@ -46,10 +46,9 @@ def sets() -> dict[str, tuple[Path, Path | None]]:
         print(f"skipping squad: {problem}")
     else:
         found["squad"] = (wikipedia.questions, wikipedia.seeds)
-    for qa in sorted(HELDOUT.glob("*.jsonl")):
+    for qa in sorted(HELDOUT.glob("*.jsonl")):  # a set without an article asks the seed
         article = HELDOUT / "articles" / f"{qa.stem}.txt"
-        if article.is_file():
-            found[qa.stem] = (qa, article)
+        found[qa.stem] = (qa, article if article.is_file() else None)
     return found
 
 
@@ -62,7 +61,7 @@ def load(source: Path | None) -> Library:
 
 
 def evaluate(answerer: Answerer, items: list[dict]) -> dict:
-    right = answerable = abstained = unanswerable = strict = top3 = top1 = 0
+    right = answerable = abstained = unanswerable = strict = top3 = top1 = given = 0
     kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     times: list[float] = []
     reliability: list[tuple[float, bool]] = []
@@ -71,6 +70,7 @@ def evaluate(answerer: Answerer, items: list[dict]) -> dict:
         started = time.perf_counter()
         answer = answerer.answer(item["question"])
         times.append(time.perf_counter() - started)
+        given += answer.text is not None
         if item["answerable"]:
             answerable += 1
             first = answer.citations[0].text if answer.citations and answer.text else ""
@@ -107,6 +107,7 @@ def evaluate(answerer: Answerer, items: list[dict]) -> dict:
         "strict": (strict, answerable),
         "top3": (top3, answerable),
         "top1": (top1, answerable),
+        "precision": (right, given),  # of the answers given, the right ones
         "kinds": dict(kinds),
         "p50": float(np.percentile(ms, 50)),
         "p99": float(np.percentile(ms, 99)),
@@ -173,7 +174,8 @@ def main() -> int:
             kinds = ", ".join(f"{k} {a}/{b}" for k, (a, b) in sorted(result["kinds"].items()))
             print(
                 f"{label:>17}: answerable {pct(result['answerable'])}; abstained "
-                f"{pct(result['abstained'])}; answer alone {pct(result['strict'])}; top-1 "
+                f"{pct(result['abstained'])}; given right {pct(result['precision'])}; "
+                f"answer alone {pct(result['strict'])}; top-1 "
                 f"{pct(result['top1'])}; top-3 "
                 f"{pct(result['top3'])}; p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms"
             )
